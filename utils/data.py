@@ -1,0 +1,73 @@
+"""Files shipped in data/: checksum verification and loading.
+
+Every file in data/ is listed in data/SHA256SUMS (the format of ``sha256sum``) and
+described, with its provenance and licence, in data/README.md.
+"""
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+FIXTURES = ("rnn", "lstm", "gru_reset_after", "gru_reset_before")
+
+
+def checksums():
+    """The expected SHA-256 digests: {path relative to data/: hex digest}."""
+    sums = {}
+    for line in (DATA_DIR / "SHA256SUMS").read_text().splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            sums[name.strip()] = digest
+    return sums
+
+
+def verified_path(name):
+    """Path of data/<name> after checking that it exists and matches SHA256SUMS.
+
+    Raises FileNotFoundError for a missing file and ValueError for an unlisted or
+    corrupted one, each saying how to restore it.
+    """
+    sums = checksums()
+    if name not in sums:
+        raise ValueError(f"data/{name} is not listed in data/SHA256SUMS")
+    path = DATA_DIR / name
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"data/{name} is missing; restore it with `git checkout -- data/{name}`"
+        )
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != sums[name]:
+        raise ValueError(
+            f"data/{name} is corrupted: its SHA-256 is {digest[:12]}..., expected "
+            f"{sums[name][:12]}...; restore it with `git checkout -- data/{name}`"
+        )
+    return path
+
+
+def load_fixture(name):
+    """A PyTorch reference fixture, checksum verified.
+
+    name: one of 'rnn', 'lstm', 'gru_reset_after', 'gru_reset_before'
+    -> dict with 'params' and 'grads' (dicts keyed like a state_dict), the inputs
+    x (T, B, D), h0 (and c0), the upstream gradients dout, dh_n (and dc_n), the
+    outputs out, h_n (and c_n), and the gradients dx, dh0 (and dc0), all float64.
+    Made by scripts/make_fixtures.py with torch 2.13.0.
+    """
+    if name not in FIXTURES:
+        raise ValueError(f"name must be one of {FIXTURES}, got {name!r}")
+    with np.load(verified_path(f"fixtures/{name}.npz")) as f:
+        arrays = {k: f[k] for k in f.files}
+    fixture = {"params": {}, "grads": {}, "meta": {}}
+    for key, value in arrays.items():
+        group, _, rest = key.partition(".")
+        if group == "param":
+            fixture["params"][rest] = value
+        elif group == "grad":
+            fixture["grads"][rest] = value
+        elif group == "meta":
+            fixture["meta"][rest] = value.item()
+        else:
+            fixture[key] = value
+    return fixture

@@ -1,0 +1,106 @@
+"""Gradient checking: centred differences and a relative error.
+
+The analytic gradients of every cell are compared with numerical ones in float64.
+"""
+
+import numpy as np
+
+from . import cells
+
+
+def rel_error(a, b):
+    """Relative error ||a - b|| / max(||a||, ||b||) of two arrays of one shape.
+
+    Norm-based rather than elementwise, so entries that are almost zero in both
+    do not dominate; 0.0 when both arrays are zero.
+    Introduced in notebooks/00_start_here.ipynb.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have one shape, got {a.shape} and {b.shape}")
+    scale = max(np.linalg.norm(a), np.linalg.norm(b))
+    return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)
+
+
+def numerical_gradient(f, x, eps=1e-5):
+    """Centred-difference gradient of a scalar function of an array.
+
+    f: callable with no arguments returning a float, which reads x; x: float64
+    array that is perturbed in place (and restored) -> gradient, shape of x.
+    The error of (f(x + eps) - f(x - eps)) / (2 eps) is O(eps^2).
+    Introduced in notebooks/00_start_here.ipynb.
+    """
+    if not isinstance(x, np.ndarray) or x.dtype != np.float64:
+        raise ValueError(
+            "x must be a float64 numpy array (float32 is too coarse for centred "
+            f"differences), got {getattr(x, 'dtype', type(x).__name__)}"
+        )
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + eps
+        f_plus = f()
+        x[idx] = old - eps
+        f_minus = f()
+        x[idx] = old
+        grad[idx] = (f_plus - f_minus) / (2 * eps)
+    return grad
+
+
+def _problem(kind, T, B, D, H, seed):
+    """Random float64 inputs, parameters and upstream gradients for one cell."""
+    rng = np.random.default_rng(seed)
+    params = {k: 0.5 * rng.standard_normal(v.shape) for k, v in
+              cells.init_params(kind, D, H, rng).items()}
+    arrays = {"x": rng.standard_normal((T, B, D)), "h0": 0.5 * rng.standard_normal((B, H))}
+    if kind == "lstm":
+        arrays["c0"] = rng.standard_normal((B, H))
+    upstream = {"dout": rng.standard_normal((T, B, H)), "dh_n": rng.standard_normal((B, H))}
+    if kind == "lstm":
+        upstream["dc_n"] = rng.standard_normal((B, H))
+    return params, arrays, upstream
+
+
+def cell_gradient_errors(kind, reset_after=True, T=4, B=3, D=5, H=4, seed=0):
+    """Gradient check of a reference cell: relative error of every gradient.
+
+    kind: 'rnn', 'lstm' or 'gru'. The loss is L = sum(out * dout) + sum(h_n * dh_n)
+    (+ sum(c_n * dc_n) for the LSTM) with random dout, dh_n, dc_n, so that every
+    output is used -> dict {name: relative error} for every parameter, x, h0
+    (and c0): analytic gradient from <kind>_backward against numerical_gradient.
+    """
+    if kind not in cells.N_BLOCKS:
+        raise ValueError(f"kind must be one of {sorted(cells.N_BLOCKS)}, got {kind!r}")
+    params, arrays, up = _problem(kind, T, B, D, H, seed)
+
+    def run():
+        if kind == "rnn":
+            out, h_n, cache = cells.rnn_forward(arrays["x"], params, arrays["h0"])
+            c_n = None
+        elif kind == "lstm":
+            out, (h_n, c_n), cache = cells.lstm_forward(
+                arrays["x"], params, arrays["h0"], arrays["c0"])
+        else:
+            out, h_n, cache = cells.gru_forward(
+                arrays["x"], params, arrays["h0"], reset_after=reset_after)
+            c_n = None
+        return out, h_n, c_n, cache
+
+    def loss():
+        out, h_n, c_n, _ = run()
+        total = np.sum(out * up["dout"]) + np.sum(h_n * up["dh_n"])
+        return total + (np.sum(c_n * up["dc_n"]) if c_n is not None else 0.0)
+
+    cache = run()[3]
+    if kind == "lstm":
+        dx, dparams, dh0, dc0 = cells.lstm_backward(up["dout"], cache, up["dh_n"], up["dc_n"])
+        analytic = {"x": dx, "h0": dh0, "c0": dc0, **dparams}
+    else:
+        backward = cells.rnn_backward if kind == "rnn" else cells.gru_backward
+        dx, dparams, dh0 = backward(up["dout"], cache, up["dh_n"])
+        analytic = {"x": dx, "h0": dh0, **dparams}
+    targets = {**arrays, **params}
+    return {
+        name: rel_error(analytic[name], numerical_gradient(loss, targets[name]))
+        for name in analytic
+    }

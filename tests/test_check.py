@@ -1,0 +1,481 @@
+"""The exercise checks: every listed mistake gets its hint; correct code in any
+equivalent form passes; a stub is "not attempted"; a broken function never crashes
+the checker."""
+
+import numpy as np
+import pytest
+
+from utils import check
+from utils.check import NotAttempted
+
+
+def sig(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def P(params):
+    """The four arrays of a parameter dict."""
+    return (params[k] for k in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"))
+
+
+def fails(check_fn, student, *hints):
+    """Assert that the check raises AssertionError mentioning every hint."""
+    with pytest.raises(AssertionError) as info:
+        check_fn(student)
+    for hint in hints:
+        assert hint in str(info.value), f"{hint!r} not in:\n{info.value}"
+    return str(info.value)
+
+
+# --------------------------------------------------------------------------- sigmoid
+
+
+def sigmoid_ok(a):
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_expm1(a):  # another stable form: exp of a non-positive number only
+    e = np.exp(np.minimum(a, -a))
+    return np.where(a < 0, e, 1) / (1 + e)
+
+
+def sigmoid_clip(a):  # clipping far enough out is fine in float64 and float32
+    limit = 80 if a.dtype == np.float32 else 700
+    return 1 / (1 + np.exp(-np.clip(a, -limit, limit)))
+
+
+@pytest.mark.parametrize("student", [sigmoid_ok, sigmoid_expm1, sigmoid_clip])
+def test_stable_sigmoid_accepts_correct_forms(student, capsys):
+    check.stable_sigmoid(student)
+    assert "All correct" in capsys.readouterr().out
+
+
+def test_stable_sigmoid_hints():
+    fails(check.stable_sigmoid, sig, "RuntimeWarning", "np.exp(-np.abs(a))")
+
+    def both_branches(a):
+        return np.where(a >= 0, 1 / (1 + np.exp(-a)), np.exp(a) / (1 + np.exp(a)))
+
+    fails(check.stable_sigmoid, both_branches, "np.where(cond, A, B) computes both")
+
+    def cancel(a):
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1 / (1 + e), 1 - 1 / (1 + e))
+
+    fails(check.stable_sigmoid, cancel, "cancels to exactly 0")
+    fails(check.stable_sigmoid, lambda a: 0.5 * (1 + np.tanh(0.5 * a)), "cancels to exactly 0")
+
+    def flipped(a):
+        return sigmoid_ok(-a)
+
+    fails(check.stable_sigmoid, flipped, "sign is flipped")
+
+    def float64_out(a):
+        return sigmoid_ok(a.astype(np.float64))
+
+    fails(check.stable_sigmoid, float64_out, "float64 for float32 inputs")
+
+    def in_place(a):
+        np.clip(a, -500, 500, out=a)
+        return sigmoid_ok(a)
+
+    fails(check.stable_sigmoid, in_place, "changed its argument a in place")
+
+
+def test_sigmoid_grad():
+    check.sigmoid_grad(lambda a: sigmoid_ok(a) * (1 - sigmoid_ok(a)))
+    check.sigmoid_grad(lambda a: sigmoid_ok(a) * sigmoid_ok(-a))
+    fails(check.sigmoid_grad, lambda a: 1 - sigmoid_ok(a) ** 2, "pattern of tanh'")
+    fails(check.sigmoid_grad, sigmoid_ok, "sigmoid(a) itself")
+
+
+# ---------------------------------------------------------------------- robustness
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError("Exercise 1.1: a single RNN step - not attempted yet")
+
+
+@pytest.mark.parametrize("name", ["stable_sigmoid", "sigmoid_grad", "rnn_step",
+                                  "rnn_forward", "latch", "lstm_step", "gru_step"])
+def test_stub_is_not_attempted(name):
+    with pytest.raises(NotAttempted, match="not attempted yet"):
+        getattr(check, name)(stub)
+
+
+@pytest.mark.parametrize("name", ["stable_sigmoid", "rnn_step", "rnn_forward",
+                                  "lstm_step", "gru_step"])
+def test_broken_functions_get_messages_not_crashes(name):
+    check_fn = getattr(check, name)
+    fails(check_fn, lambda *a, **k: None, "returned None")
+    fails(check_fn, lambda *a, **k: 1 / 0, "raised ZeroDivisionError")
+    fails(check_fn, lambda *a, **k: "hello")
+    with pytest.raises(AssertionError, match="takes your function itself"):
+        check_fn(np.zeros(3))
+
+
+def test_nan_result_is_reported():
+    def nan_step(x, h, params):
+        return np.full((x.shape[0], h.shape[1]), np.nan, dtype=x.dtype)
+
+    fails(check.rnn_step, nan_step, "NaN or inf")
+
+
+# ------------------------------------------------------------------------- rnn_step
+
+
+def rnn_ok(x, h, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    return np.tanh(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+
+
+def rnn_concat(x, h, params):  # one matrix on [x, h]
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    W = np.concatenate([W_ih, W_hh], axis=1)
+    return np.tanh(np.concatenate([x, h], axis=1) @ W.T + (b_ih + b_hh))
+
+
+def rnn_einsum(x, h, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    a = np.einsum("bd,hd->bh", x, W_ih) + np.einsum("bk,hk->bh", h, W_hh)
+    return np.tanh(b_hh + a + b_ih)
+
+
+@pytest.mark.parametrize("student", [rnn_ok, rnn_concat, rnn_einsum])
+def test_rnn_step_accepts_correct_forms(student, capsys):
+    check.rnn_step(student)
+    assert "All correct" in capsys.readouterr().out
+
+
+def test_rnn_step_hints():
+    def sigmoid_act(x, h, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        return sig(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+
+    fails(check.rnn_step, sigmoid_act, "sigmoid where the RNN uses tanh")
+
+    def transposed(x, h, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        return np.tanh(x @ W_ih.T + b_ih + h @ W_hh + b_hh)
+
+    fails(check.rnn_step, transposed, "W_hh instead of W_hh^T")
+
+    def no_b_ih(x, h, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        return np.tanh(x @ W_ih.T + h @ W_hh.T + b_hh)
+
+    fails(check.rnn_step, no_b_ih, "left out b_ih")
+
+    def no_b_hh(x, h, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        return np.tanh(x @ W_ih.T + b_ih + h @ W_hh.T)
+
+    fails(check.rnn_step, no_b_hh, "left out b_hh")
+
+    def in_place(x, h, params):
+        params["bias_ih_l0"] += params["bias_hh_l0"]
+        return np.tanh(x @ params["weight_ih_l0"].T + params["bias_ih_l0"]
+                       + h @ params["weight_hh_l0"].T)
+
+    fails(check.rnn_step, in_place, "changed params['bias_ih_l0'] in place")
+
+    def h_in_place(x, h, params):
+        h[:] = rnn_ok(x, h, params)
+        return h
+
+    fails(check.rnn_step, h_in_place, "changed its argument h in place")
+
+    def column_major(x, h, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        return np.tanh(W_ih @ x.T + b_ih[:, None] + W_hh @ h.T + b_hh[:, None])
+
+    fails(check.rnn_step, column_major, "That is the transpose")
+
+    def tuple_out(x, h, params):
+        return rnn_ok(x, h, params), None
+
+    fails(check.rnn_step, tuple_out, "returned a tuple of 2 items")
+
+    def float64_out(x, h, params):
+        out = np.zeros((x.shape[0], h.shape[1]))
+        out[:] = rnn_ok(x, h, params)
+        return out
+
+    fails(check.rnn_step, float64_out, "float64 for float32 inputs")
+
+    def swapped(x, h, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        return np.tanh(x @ W_hh.T + b_ih + h @ W_ih.T + b_hh)
+
+    fails(check.rnn_step, swapped, "W_ih and W_hh are swapped")
+
+    def shape_error(x, h, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        return np.tanh(x @ W_ih + b_ih + h @ W_hh.T + b_hh)
+
+    # the first (square) case shows it as values, so the hint is specific
+    fails(check.rnn_step, shape_error, "W_ih instead of W_ih^T")
+
+
+def test_two_mistakes_are_named_together():
+    def two(x, h, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        return sig(x @ W_ih.T + h @ W_hh.T + b_hh)
+
+    fails(check.rnn_step, two, "two mistakes", "sigmoid where", "left out b_ih")
+    fails(check.lstm_step, lstm_with(order="ifog", b_hh=False), "two mistakes",
+          "gate order", "left out b_hh")
+
+
+def test_shape_error_hint_on_non_square_case():
+    def only_fails_when_d_ne_h(x, h, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        return np.tanh(np.einsum("bd,dh->bh", x, W_ih) + b_ih + h @ W_hh.T + b_hh)
+
+    with pytest.raises(AssertionError) as info:
+        check.rnn_step(lambda x, h, p: (rnn_ok if x.shape[1] == h.shape[1]
+                                        else only_fails_when_d_ne_h)(x, h, p))
+    assert "shape mismatch" in str(info.value) or "raised" in str(info.value)
+
+
+def test_check_report_is_short_and_names_cases(capsys):
+    check.rnn_step(rnn_ok)
+    out = capsys.readouterr().out
+    assert "float32" in out and "float64" in out and "D=5, H=3" in out
+    assert len(out.splitlines()) <= 8
+
+
+# ---------------------------------------------------------------------- rnn_forward
+
+
+def forward_ok(x, params, h0=None):
+    h = np.zeros((x.shape[1], params["weight_hh_l0"].shape[1]), x.dtype) if h0 is None else h0
+    out = []
+    for x_t in x:
+        h = rnn_ok(x_t, h, params)
+        out.append(h)
+    return np.stack(out), h
+
+
+def test_rnn_forward():
+    check.rnn_forward(forward_ok)
+
+    def off_by_one(x, params, h0=None):
+        out, h = forward_ok(x, params, h0)
+        first = np.zeros_like(h) if h0 is None else h0
+        return np.concatenate([first[None], out[:-1]]), h
+
+    fails(check.rnn_forward, off_by_one, "shifted by one step")
+
+    def ignores_h0(x, params, h0=None):
+        return forward_ok(x, params, None)
+
+    fails(check.rnn_forward, ignores_h0, "ignores h0")
+
+    def batch_major(x, params, h0=None):
+        out, h = forward_ok(x, params, h0)
+        return out.transpose(1, 0, 2), h
+
+    fails(check.rnn_forward, batch_major, "time-major")
+
+    def with_h0(x, params, h0=None):
+        out, h = forward_ok(x, params, h0)
+        return np.concatenate([h0[None], out]), h
+
+    fails(check.rnn_forward, with_h0, "includes h0")
+
+    def first_as_last(x, params, h0=None):
+        out, _ = forward_ok(x, params, h0)
+        return out, out[0]
+
+    fails(check.rnn_forward, first_as_last, "h_n must be the last hidden state")
+
+    def no_b_hh_steps(x, params, h0=None):
+        p = dict(params, bias_hh_l0=np.zeros_like(params["bias_hh_l0"]))
+        return forward_ok(x, p, h0)
+
+    fails(check.rnn_forward, no_b_hh_steps, "your steps are wrong", "left out b_hh")
+
+    fails(check.rnn_forward, lambda x, params, h0=None: forward_ok(x, params, h0)[0],
+          "should return the pair")
+
+
+# ---------------------------------------------------------------------------- latch
+
+
+def test_latch():
+    check.latch(lambda: (2.0, 4.0, 0.0))
+    fails(check.latch, lambda: (0.9, 4.0, 0.0), "|w_hh| = 0.9 <= 1")
+    fails(check.latch, lambda: (-2.0, 4.0, 0.0), "oscillation")
+    fails(check.latch, lambda: (2.0, 4.0, 1.5), "switches itself on")
+    fails(check.latch, lambda: (3.0, 1.0, 0.0), "too weak")
+    fails(check.latch, lambda: 2.0, "three numbers")
+
+
+# ------------------------------------------------------------------------ lstm_step
+
+
+def lstm_ok(x, h, c, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h.shape[1]
+    a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+    i, f, g, o = sig(a[:, :H]), sig(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), sig(a[:, 3 * H:])
+    c_next = f * c + i * g
+    return o * np.tanh(c_next), c_next
+
+
+def lstm_per_gate(x, h, c, params):  # slices each gate's weights, einsum, other op order
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h.shape[1]
+
+    def gate(k, act):
+        rows = slice(k * H, (k + 1) * H)
+        pre = (np.einsum("bd,hd->bh", x, W_ih[rows]) + np.einsum("bk,hk->bh", h, W_hh[rows])
+               + b_hh[rows] + b_ih[rows])
+        return act(pre)
+
+    half_tanh = lambda a: 0.5 + 0.5 * np.tanh(0.5 * a)  # noqa: E731 - the sigmoid, another way
+    i, f, g, o = gate(0, half_tanh), gate(1, half_tanh), gate(2, np.tanh), gate(3, half_tanh)
+    c_next = i * g + c * f
+    return np.tanh(c_next) * o, c_next
+
+
+def lstm_concat(x, h, c, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    W = np.hstack([W_ih, W_hh])
+    a = np.hstack([x, h]) @ W.T + b_ih + b_hh
+    i, f, g, o = np.split(a, 4, axis=1)
+    c_next = sig(f) * c + sig(i) * np.tanh(g)
+    return sig(o) * np.tanh(c_next), c_next
+
+
+@pytest.mark.parametrize("student", [lstm_ok, lstm_per_gate, lstm_concat])
+def test_lstm_step_accepts_correct_forms(student, capsys):
+    check.lstm_step(student)
+    assert "All correct" in capsys.readouterr().out
+
+
+def lstm_with(order="ifgo", gate=sig, cand=np.tanh, forget_on_h=False, old_c=False,
+              b_ih=True, b_hh=True, transpose_hh=False):
+    def student(x, h, c, params):
+        W_ih, W_hh, bi, bh = P(params)
+        H = h.shape[1]
+        Wh = (np.concatenate([W_hh[k * H:(k + 1) * H].T for k in range(4)])
+              if transpose_hh else W_hh)
+        a = x @ W_ih.T + h @ Wh.T + (bi if b_ih else 0) + (bh if b_hh else 0)
+        blocks = dict(zip(order, np.split(a, 4, axis=1)))
+        i, f, o, g = gate(blocks["i"]), gate(blocks["f"]), gate(blocks["o"]), cand(blocks["g"])
+        c_next = f * (h if forget_on_h else c) + i * g
+        return o * np.tanh(c if old_c else c_next), c_next
+    return student
+
+
+def test_lstm_step_hints():
+    fails(check.lstm_step, lstm_with(order="ifog"), "gate order", "input, forget, output, "
+          "cell candidate", "CS231n")
+    fails(check.lstm_step, lstm_with(order="figo"), "gate order")
+    fails(check.lstm_step, lstm_with(gate=np.tanh, cand=sig), "sigmoid and tanh are swapped")
+    fails(check.lstm_step, lstm_with(cand=sig), "candidate g uses a sigmoid")
+    fails(check.lstm_step, lstm_with(transpose_hh=True), "W_hh instead of W_hh^T")
+    fails(check.lstm_step, lstm_with(b_ih=False), "left out b_ih")
+    fails(check.lstm_step, lstm_with(b_hh=False), "left out b_hh")
+    fails(check.lstm_step, lstm_with(forget_on_h=True), "forget gate multiplies h")
+    fails(check.lstm_step, lstm_with(old_c=True), "old cell state")
+
+    fails(check.lstm_step, lambda x, h, c, p: lstm_ok(x, h, c, p)[::-1],
+          "returned (c_next, h_next)")
+    fails(check.lstm_step, lambda x, h, c, p: lstm_ok(x, h, c, p)[0], "should return the pair")
+
+    def gates_out(x, h, c, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+        return a, c
+
+    fails(check.lstm_step, gates_out, "all 4 stacked blocks")
+
+    def in_place(x, h, c, params):
+        c *= 1.0  # harmless, but then:
+        params["weight_hh_l0"] *= 1.0001
+        return lstm_ok(x, h, c, params)
+
+    fails(check.lstm_step, in_place, "changed params['weight_hh_l0'] in place")
+
+    def c_in_place(x, h, c, params):
+        h_next, c_next = lstm_ok(x, h, c, params)
+        c[:] = c_next
+        return h_next, c
+
+    fails(check.lstm_step, c_in_place, "changed its argument c in place")
+
+
+# ------------------------------------------------------------------------- gru_step
+
+
+def gru_with(order="rzn", gate=sig, cand=np.tanh, reversed_interp=False, placement=None,
+             b_hh=True, transpose_hh=False):
+    def student(x, h, params, reset_after=True):
+        W_ih, W_hh, b_ih, bh = P(params)
+        H = h.shape[1]
+        bh = bh if b_hh else np.zeros_like(bh)
+        blocks = {}
+        for k, name in enumerate(order):
+            rows = slice(k * H, (k + 1) * H)
+            Wh = W_hh[rows] if transpose_hh else W_hh[rows].T
+            blocks[name] = (W_ih[rows].T, Wh, b_ih[rows], bh[rows])
+        (Wir, Whr, bir, bhr), (Wiz, Whz, biz, bhz) = blocks["r"], blocks["z"]
+        Win, Whn, bin_, bhn = blocks["n"]
+        r = gate(x @ Wir + bir + h @ Whr + bhr)
+        z = gate(x @ Wiz + biz + h @ Whz + bhz)
+        where = placement or ("after" if reset_after else "before")
+        if where == "after":
+            n = cand(x @ Win + bin_ + r * (h @ Whn + bhn))
+        elif where == "before":
+            n = cand(x @ Win + bin_ + (r * h) @ Whn + bhn)
+        else:  # on the input
+            n = cand(r * (x @ Win + bin_) + h @ Whn + bhn)
+        return z * n + (1 - z) * h if reversed_interp else (1 - z) * n + z * h
+    return student
+
+
+def gru_einsum(x, h, params, reset_after=True):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h.shape[1]
+    gi = np.einsum("bd,gd->bg", x, W_ih) + b_ih
+    gh_rz = np.einsum("bk,gk->bg", h, W_hh[:2 * H]) + b_hh[:2 * H]
+    r, z = np.split(sig(gi[:, :2 * H] + gh_rz), 2, axis=1)
+    W_hn, b_hn = W_hh[2 * H:], b_hh[2 * H:]
+    inner = r * (h @ W_hn.T + b_hn) if reset_after else (r * h) @ W_hn.T + b_hn
+    n = np.tanh(gi[:, 2 * H:] + inner)
+    return n + z * (h - n)  # = (1 - z) n + z h
+
+
+@pytest.mark.parametrize("student", [gru_with(), gru_einsum])
+def test_gru_step_accepts_correct_forms(student, capsys):
+    check.gru_step(student)
+    out = capsys.readouterr().out
+    assert "reset_after=False" in out and "All correct" in out
+
+
+def test_gru_step_hints():
+    fails(check.gru_step, gru_with(reversed_interp=True), "interpolation is reversed")
+    fails(check.gru_step, gru_with(placement="after"), "reset gate in the wrong place",
+          "reset_after=False")
+    fails(check.gru_step, gru_with(placement="before"), "reset gate in the wrong place",
+          "reset_after=True")
+    fails(check.gru_step, gru_with(placement="input"), "multiplies the input term")
+    fails(check.gru_step, gru_with(order="zrn"), "gate order", "update, reset, new")
+    fails(check.gru_step, gru_with(gate=np.tanh, cand=sig), "sigmoid and tanh are swapped")
+    fails(check.gru_step, gru_with(b_hh=False), "left out b_hh")
+    fails(check.gru_step, gru_with(transpose_hh=True), "W_hh instead of W_hh^T")
+
+    def no_flag(x, h, params):
+        return gru_with()(x, h, params)
+
+    fails(check.gru_step, no_flag, "unexpected keyword argument", "keep the signature")
+
+    def in_place(x, h, params, reset_after=True):
+        params["bias_hh_l0"][:1] = 0
+        return gru_with()(x, h, params, reset_after)
+
+    fails(check.gru_step, in_place, "changed params['bias_hh_l0'] in place")

@@ -5,7 +5,7 @@ Reference cells (``rnn_forward`` ... ``gru_step``), gradient checks, exercise ch
 layout is an implementation detail: the names below are the public interface.
 """
 
-from . import cells, check, data, gradients, mistakes
+from . import cells, check, data, gradients, mistakes, plots, widgets
 from .cells import (
     gru_backward,
     gru_forward,
@@ -22,7 +22,7 @@ from .cells import (
 from .gradients import numerical_gradient, rel_error
 
 __all__ = [
-    "cells", "check", "data", "gradients", "mistakes",
+    "cells", "check", "data", "gradients", "mistakes", "plots", "widgets",
     "rnn_step", "rnn_forward", "rnn_backward",
     "lstm_step", "lstm_forward", "lstm_backward",
     "gru_step", "gru_forward", "gru_backward",

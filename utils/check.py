@@ -449,15 +449,11 @@ def rnn_forward(fn):
 
 
 def latch_run(w_hh, w_ih, b, pulses, T=60):
-    """Simulate the one-unit RNN h_t = tanh(w_hh h_{t-1} + w_ih x_t + b) from h_0 = 0.
-
-    pulses: {step: input value}, every other input 0 -> h (T,), h[t] after x[t].
-    """
-    h, hs = 0.0, np.empty(T)
-    for t in range(T):
-        h = np.tanh(w_hh * h + w_ih * pulses.get(t, 0.0) + b)
-        hs[t] = h
-    return hs
+    """The one-unit RNN from h_0 = 0 with inputs {step: value}, 0 elsewhere -> (T,)."""
+    x = np.zeros(T)
+    for t, value in pulses.items():
+        x[t] = value
+    return cells.one_unit_rnn(w_hh, w_ih, b, x)
 
 
 @_exercise

@@ -1,0 +1,119 @@
+"""Explorers: moving a control redraws in place with the values the equations give."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from utils import cells, plots, widgets
+
+
+def test_activation_explorer_draws_the_equations():
+    e = widgets.activation_explorer()
+    first_image, first_lines = e.image.value, e.lines["sigmoid"]
+    e.set(w=4.0, b=-2.0)
+    assert e.lines["sigmoid"] is first_lines  # updated in place, not rebuilt
+    assert e.image.value != first_image
+    a = e.a
+    x, y = e.lines["sigmoid"].get_data()
+    np.testing.assert_allclose(y, 1 / (1 + np.exp(-(4 * a - 2))))
+    np.testing.assert_allclose(e.lines["tanh"].get_ydata(), np.tanh(4 * a - 2))
+    s = cells.sigmoid(4 * a - 2)
+    np.testing.assert_allclose(e.lines["dsigmoid"].get_ydata(), 4 * s * (1 - s))
+    assert e.lines["mid"].get_xdata()[0] == pytest.approx(0.5)  # sigma = 1/2 at a = -b/w
+    signal, m = e.signal()
+    np.testing.assert_allclose(e.gated_line.get_ydata(), cells.sigmoid(4 * m - 2) * signal)
+    assert f"{cells.sigmoid(2.0):.3f}" in e.status.get_text()
+
+
+def test_activation_explorer_extremes_stay_finite():
+    e = widgets.activation_explorer()
+    w_range = (e.controls["w"].min, e.controls["w"].max)
+    b_range = (e.controls["b"].min, e.controls["b"].max)
+    for w, b in itertools.product(w_range, b_range):
+        e.set(w=w, b=b)
+        for line in [*e.lines.values(), e.gate_line, e.gated_line]:
+            assert np.isfinite(np.asarray(line.get_ydata(), float)).all()
+
+
+def test_one_unit_explorer_without_recurrence_follows_the_input():
+    e = widgets.one_unit_rnn_explorer()
+    e.set(w_hh=0.0, w_ih=1.3, b=0.2, pattern="square wave")
+    x = widgets.input_pattern("square wave")
+    np.testing.assert_allclose(e.x_line.get_ydata(), x)
+    np.testing.assert_allclose(e.h_line.get_ydata(), np.tanh(1.3 * x + 0.2))
+
+
+def test_one_unit_explorer_regimes():
+    e = widgets.one_unit_rnn_explorer(pattern="no input", w_ih=0.0, b=0.0, h0=0.8)
+    e.set(w_hh=0.5)
+    h = e.h_line.get_ydata()
+    assert abs(h[-1]) < 1e-6 and "decay" in e.title.get_text()  # |w| < 1 forgets
+    e.set(w_hh=2.0)
+    h = e.h_line.get_ydata()
+    fixed = max(p for p, _ in cells.fixed_points(2.0, 0.0))
+    assert h[-1] == pytest.approx(fixed) and "saturation" in e.title.get_text()
+    e.set(w_hh=-2.0)
+    h = e.h_line.get_ydata()
+    assert np.all(np.sign(h[1:]) == -np.sign(h[:-1]))  # flips every step
+    assert "oscillation" in e.title.get_text()
+    # the map panel shows tanh(w_hh h + b) and fixed points on the diagonal
+    grid, y = e.map_line.get_data()
+    np.testing.assert_allclose(y, np.tanh(-2.0 * grid))
+    fx, fy = e.fixed.get_data()
+    np.testing.assert_allclose(fx, fy)
+
+
+def test_one_unit_explorer_recurrence_matches_reference_cell():
+    e = widgets.one_unit_rnn_explorer(w_hh=1.2, w_ih=-0.7, b=0.1, h0=-0.3, pattern="noise")
+    x = widgets.input_pattern("noise")
+    params = {"weight_ih_l0": np.array([[-0.7]]), "weight_hh_l0": np.array([[1.2]]),
+              "bias_ih_l0": np.array([0.1]), "bias_hh_l0": np.array([0.0])}
+    out, _, _ = cells.rnn_forward(x[:, None, None], params, np.array([[-0.3]]))
+    np.testing.assert_allclose(e.h_line.get_ydata(), out[:, 0, 0], rtol=1e-12)
+
+
+def test_one_unit_explorer_extremes_stay_finite_and_every_pattern_draws():
+    e = widgets.one_unit_rnn_explorer()
+    c = e.controls
+    corners = itertools.product(*[(c[k].min, c[k].max) for k in ("w_hh", "w_ih", "b", "h0")])
+    for w_hh, w_ih, b, h0 in corners:
+        e.set(w_hh=w_hh, w_ih=w_ih, b=b, h0=h0)
+        assert np.isfinite(e.h_line.get_ydata()).all()
+        assert np.abs(e.h_line.get_ydata()).max() <= 1
+    images = set()
+    for pattern in widgets.PATTERNS:
+        e.set(pattern=pattern)
+        images.add(e.image.value)
+        np.testing.assert_allclose(e.x_line.get_ydata(), widgets.input_pattern(pattern))
+    assert len(images) == len(widgets.PATTERNS)
+
+
+def test_explorer_redraws_once_per_change_and_rejects_unknown_controls():
+    e = widgets.one_unit_rnn_explorer()
+    before = e.renders
+    e.set(w_hh=1.1)
+    assert e.renders == before + 1
+    with pytest.raises(ValueError, match="unknown control 'gain'"):
+        e.set(gain=2)
+    with pytest.raises(ValueError, match="unknown control"):
+        widgets.one_unit_rnn_explorer(gain=2)
+    with pytest.raises(ValueError, match="pattern must be one of"):
+        widgets.input_pattern("sawtooth")
+
+
+def test_explorer_displays_as_a_widget():
+    bundle = widgets.activation_explorer()._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_one_unit_rnn_validation_and_diagram():
+    with pytest.raises(ValueError, match="w_hh must be a finite number"):
+        cells.one_unit_rnn(np.nan, 1.0, 0.0, np.zeros(3))
+    with pytest.raises(ValueError, match="x must be a finite 1-d sequence"):
+        cells.one_unit_rnn(1.0, 1.0, 0.0, np.zeros((3, 1)))
+    fig = plots.unrolled_rnn_diagram(3)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "$h_3$" in texts and texts.count("$W_{hh}$") == 4  # folded + 3 unrolled
+    with pytest.raises(ValueError, match="T must be an integer"):
+        plots.unrolled_rnn_diagram(0)

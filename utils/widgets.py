@@ -1,0 +1,264 @@
+"""Interactive explorers: sliders that drive figures redrawn in place.
+
+The pattern, shared by every explorer: the figure and its artists are built once;
+moving a control calls ``draw``, which only changes artist data (``set_data``,
+``set_text``), and the figure is rendered to PNG into an ``ipywidgets.Image``.
+Nothing is rebuilt and the page does not flicker, and the figure lives in the
+widget's state, so it also works in Voila and under nbval.
+"""
+
+import io
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from . import cells
+from .plots import COLORS
+
+
+class Explorer:
+    """Base of every explorer: controls, a figure built once, redraw in place.
+
+    Subclasses define ``controls`` (name -> widget), ``setup(fig)`` (axes and
+    artists) and ``draw(**values)`` (update the artists from the control values).
+    """
+
+    figsize = (9, 3.4)
+
+    def __init__(self, **initial):
+        self.controls = self.make_controls()
+        unknown = set(initial) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; the controls are "
+                             f"{sorted(self.controls)}")
+        for name, value in initial.items():
+            self.controls[name].value = value
+        self.fig = Figure(figsize=self.figsize, dpi=100)
+        FigureCanvasAgg(self.fig)
+        self.setup(self.fig)
+        self.image = widgets.Image(format="png")
+        self.renders = 0
+        self.refresh()
+        self.fig.tight_layout()  # once, so that later redraws keep every artist still
+        self.refresh()
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        box = widgets.HBox if len(self.controls) <= 3 else widgets.VBox
+        self.widget = widgets.VBox(
+            [box(list(self.controls.values())), self.image],
+            layout=widgets.Layout(align_items="flex-start"),
+        )
+
+    def make_controls(self):
+        raise NotImplementedError
+
+    def setup(self, fig):
+        raise NotImplementedError
+
+    def draw(self, **values):
+        raise NotImplementedError
+
+    @property
+    def values(self):
+        """The current control values, {name: value}."""
+        return {name: c.value for name, c in self.controls.items()}
+
+    def set(self, **values):
+        """Move controls as a user would (each change redraws); for scripts and tests."""
+        for name, value in values.items():
+            if name not in self.controls:
+                raise ValueError(f"unknown control {name!r}; the controls are "
+                                 f"{sorted(self.controls)}")
+            self.controls[name].value = value
+        return self
+
+    def _on_change(self, change):
+        self.refresh()
+
+    def refresh(self):
+        """Update the artists from the controls and re-render the image."""
+        self.draw(**self.values)
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png")
+        self.image.value = buf.getvalue()
+        self.renders += 1
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _slider(description, value, lo, hi, step=0.05, fmt=".2f"):
+    return widgets.FloatSlider(
+        value=value, min=lo, max=hi, step=step, description=description,
+        readout_format=fmt, continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="280px"),
+    )
+
+
+# ----------------------------------------------------------------------------------
+# Notebook 00: sigmoid and tanh as soft switches
+# ----------------------------------------------------------------------------------
+
+
+class ActivationExplorer(Explorer):
+    """sigma(w a + b) and tanh(w a + b) with their slopes, and a gate at work.
+
+    Left: both curves over a and their derivatives with respect to a. Right: a
+    signal s(t) multiplied by the gate sigma(w m(t) + b), where the control m(t)
+    switches between -1 and +1. Used in notebooks/00_start_here.ipynb.
+    """
+
+    figsize = (9.5, 3.4)
+    a = np.linspace(-6, 6, 241)
+    t = np.arange(120)
+
+    def make_controls(self):
+        return {"w": _slider("slope w", 1.0, 0.2, 8.0),
+                "b": _slider("bias b", 0.0, -6.0, 6.0)}
+
+    def signal(self):
+        """s(t) a sine, and m(t) the +-1 control that opens and shuts the gate."""
+        return np.sin(2 * np.pi * self.t / 20), np.where((self.t // 30) % 2 == 0, 1.0, -1.0)
+
+    def setup(self, fig):
+        ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
+        self.lines = {
+            "sigmoid": ax1.plot([], [], color=COLORS["gate"], lw=2, label=r"$\sigma(wa+b)$")[0],
+            "tanh": ax1.plot([], [], color=COLORS["h"], lw=2, label=r"$\tanh(wa+b)$")[0],
+            "dsigmoid": ax1.plot([], [], color=COLORS["gate"], ls="--", lw=1,
+                                 label=r"$d\sigma/da$")[0],
+            "dtanh": ax1.plot([], [], color=COLORS["h"], ls="--", lw=1,
+                              label=r"$d\tanh/da$")[0],
+            "mid": ax1.axvline(0, color=COLORS["ref"], lw=0.8, ls=":"),
+        }
+        ax1.set(xlim=(-6, 6), ylim=(-1.15, 1.6), xlabel="input $a$", ylabel="output",
+                title="steeper with $w$, shifted by $b$")
+        ax1.legend(loc="upper left", ncol=2)
+        s, m = self.signal()
+        ax2.plot(self.t, s, color=COLORS["x"], lw=1, label="signal $s(t)$")
+        ax2.plot(self.t, 1.1 * m, color="0.8", lw=1, drawstyle="steps-mid",
+                 label="control $m(t)$")
+        self.gate_line = ax2.plot([], [], color=COLORS["gate"], lw=1.5,
+                                  drawstyle="steps-mid", label=r"gate $\sigma(wm+b)$")[0]
+        self.gated_line = ax2.plot([], [], color=COLORS["aux"], lw=2,
+                                   label=r"gated $\sigma(wm+b)\,s(t)$")[0]
+        ax2.set(xlim=(0, self.t[-1]), ylim=(-1.3, 1.9), xlabel="time step $t$",
+                title="a gate multiplies a signal")
+        ax2.legend(loc="upper left", ncol=2)
+        self.status = ax2.text(0.99, 0.02, "", transform=ax2.transAxes, ha="right",
+                               va="bottom", fontsize=9)
+
+    def draw(self, w, b):
+        z = w * self.a + b
+        sg, th = cells.sigmoid(z), np.tanh(z)
+        self.lines["sigmoid"].set_data(self.a, sg)
+        self.lines["tanh"].set_data(self.a, th)
+        self.lines["dsigmoid"].set_data(self.a, w * sg * (1 - sg))
+        self.lines["dtanh"].set_data(self.a, w * (1 - th**2))
+        self.lines["mid"].set_xdata([-b / w, -b / w])
+        s, m = self.signal()
+        gate = cells.sigmoid(w * m + b)
+        self.gate_line.set_data(self.t, gate)
+        self.gated_line.set_data(self.t, gate * s)
+        self.status.set_text(f"open (m=+1): {cells.sigmoid(w + b):.3f}   "
+                             f"shut (m=-1): {cells.sigmoid(-w + b):.3f}")
+
+
+def activation_explorer(w=1.0, b=0.0):
+    """Sliders for the slope w and bias b of sigma(w a + b) and tanh(w a + b)."""
+    return ActivationExplorer(w=w, b=b)
+
+
+# ----------------------------------------------------------------------------------
+# Notebook 01: the one-unit RNN
+# ----------------------------------------------------------------------------------
+
+T_STEPS = 40
+
+
+def input_pattern(name, T=T_STEPS):
+    """Input sequences for the one-unit RNN explorer -> (T,) array."""
+    t = np.arange(T)
+    patterns = {
+        "single pulse": (t == 2).astype(float),
+        "pulse +1, later -1": (t == 2) - (t == 22).astype(float),
+        "step": (t >= 2).astype(float),
+        "square wave": np.where((t // 5) % 2 == 0, 1.0, -1.0),
+        "noise": np.random.default_rng(0).uniform(-1, 1, T),
+        "no input": np.zeros(T),
+    }
+    if name not in patterns:
+        raise ValueError(f"pattern must be one of {list(patterns)}, got {name!r}")
+    return patterns[name]
+
+
+PATTERNS = ("single pulse", "pulse +1, later -1", "step", "square wave", "noise",
+            "no input")
+
+
+class OneUnitRNNExplorer(Explorer):
+    """h_t = tanh(w_hh h_{t-1} + w_ih x_t + b) for one unit, over time and as a map.
+
+    Left: the input x_t and the state h_t over 40 steps. Right: the input-free map
+    h_{t-1} -> tanh(w_hh h_{t-1} + b) with its fixed points, and the visited pairs
+    (h_{t-1}, h_t). The title names the regime: decay, saturation or oscillation.
+    Used in notebooks/01_vanilla_rnn.ipynb.
+    """
+
+    figsize = (11, 3.6)
+    grid = np.linspace(-1, 1, 201)
+
+    def make_controls(self):
+        pattern = widgets.Dropdown(options=PATTERNS, value="single pulse",
+                                   description="input x", layout=widgets.Layout(width="280px"))
+        return {"w_hh": _slider("recurrent weight w_hh", 0.5, -2.5, 2.5),
+                "w_ih": _slider("input weight w_ih", 1.5, -3.0, 3.0),
+                "b": _slider("bias b", 0.0, -2.0, 2.0),
+                "h0": _slider("initial state h0", 0.0, -1.0, 1.0),
+                "pattern": pattern}
+
+    def setup(self, fig):
+        ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
+        t = np.arange(1, T_STEPS + 1)
+        self.x_line = ax1.plot(t, np.zeros(T_STEPS), color=COLORS["x"], lw=1,
+                               drawstyle="steps-mid", label="input $x_t$")[0]
+        self.h_line = ax1.plot(t, np.zeros(T_STEPS), color=COLORS["h"], lw=2, marker="o",
+                               ms=3, label="state $h_t$")[0]
+        ax1.axhline(0, color=COLORS["ref"], lw=0.6)
+        ax1.set(xlim=(0, T_STEPS + 1), ylim=(-1.15, 1.5), xlabel="time step $t$",
+                ylabel="value", title="the state over time")
+        ax1.set_yticks([-1, -0.5, 0, 0.5, 1])
+        ax1.legend(loc="upper right", ncol=2)
+        ax2.plot([-1, 1], [-1, 1], color=COLORS["ref"], lw=0.8, ls=":", label="$h_t = h_{t-1}$")
+        self.map_line = ax2.plot([], [], color=COLORS["aux"], lw=1.5,
+                                 label=r"$\tanh(w_{hh}h+b)$")[0]
+        self.visits = ax2.plot([], [], "o", color=COLORS["h"], ms=3, alpha=0.6,
+                               label="visited")[0]
+        self.fixed = ax2.plot([], [], "s", mfc="white", mec="k", ms=7, label="fixed point")[0]
+        ax2.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xlabel="$h_{t-1}$", ylabel="$h_t$",
+                title="the map with no input")
+        ax2.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
+        self.title = fig.suptitle("", fontsize=11)
+
+    def run(self, w_hh, w_ih, b, h0, pattern):
+        """x (T,) and h (T,) for the given controls."""
+        x = input_pattern(pattern)
+        return x, cells.one_unit_rnn(w_hh, w_ih, b, x, h0)
+
+    def draw(self, w_hh, w_ih, b, h0, pattern):
+        x, h = self.run(w_hh, w_ih, b, h0, pattern)
+        self.x_line.set_ydata(x)
+        self.h_line.set_ydata(h)
+        self.map_line.set_data(self.grid, np.tanh(w_hh * self.grid + b))
+        self.visits.set_data(np.concatenate([[h0], h[:-1]]), h)
+        points = cells.fixed_points(w_hh, b)
+        self.fixed.set_data([p for p, _ in points], [p for p, _ in points])
+        self.title.set_text(cells.regime(w_hh, b))
+
+
+def one_unit_rnn_explorer(**initial):
+    """Sliders for w_hh, w_ih, b, h0 and the input pattern of a one-unit RNN."""
+    return OneUnitRNNExplorer(**initial)

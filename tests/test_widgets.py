@@ -2,6 +2,7 @@
 
 import itertools
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -115,5 +116,6 @@ def test_one_unit_rnn_validation_and_diagram():
     fig = plots.unrolled_rnn_diagram(3)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "$h_3$" in texts and texts.count("$W_{hh}$") == 4  # folded + 3 unrolled
+    plt.close(fig)
     with pytest.raises(ValueError, match="T must be an integer"):
         plots.unrolled_rnn_diagram(0)

@@ -1,7 +1,7 @@
 """Plot style and the course's diagrams, drawn with matplotlib."""
 
 import matplotlib as mpl
-from matplotlib.figure import Figure
+import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 # One colour per quantity, used by every figure of the course.
@@ -51,11 +51,12 @@ def unrolled_rnn_diagram(T=4):
     """The RNN folded (one cell with a loop) and unrolled over T steps.
 
     Every unrolled step carries the same W_ih, W_hh and b: parameter sharing.
-    Returns a matplotlib Figure. Drawn in notebooks/01_vanilla_rnn.ipynb.
+    Returns a pyplot Figure (shown at the end of a notebook cell).
+    Drawn in notebooks/01_vanilla_rnn.ipynb.
     """
     if not isinstance(T, int) or not 1 <= T <= 8:
         raise ValueError(f"T must be an integer from 1 to 8, got {T!r}")
-    fig = Figure(figsize=(2.2 + 1.6 * T, 2.8))
+    fig = plt.figure(figsize=(2.2 + 1.6 * T, 2.8))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(-0.4, 3.4 + 1.6 * T)
     ax.set_ylim(-0.6, 2.6)

@@ -78,8 +78,16 @@ def make(kind, reset_after=True):
         loss = loss + (c_n * dc_n).sum()
     loss.backward()
 
-    arrays = {"x": x, "h0": h0[0], "dout": dout, "dh_n": dh_n[0], "out": out,
-              "h_n": h_n[0], "dx": x.grad, "dh0": h0.grad[0]}
+    arrays = {
+        "x": x,
+        "h0": h0[0],
+        "dout": dout,
+        "dh_n": dh_n[0],
+        "out": out,
+        "h_n": h_n[0],
+        "dx": x.grad,
+        "dh0": h0.grad[0],
+    }
     if kind == "lstm":
         arrays.update(c0=c0[0], dc_n=dc_n[0], c_n=c_n[0], dc0=c0.grad[0])
     for name, p in params.items():
@@ -95,8 +103,12 @@ def main():
     if not torch.__version__.startswith("2.13.0"):
         sys.exit(f"expected torch 2.13.0, found {torch.__version__}")
     OUT.mkdir(parents=True, exist_ok=True)
-    jobs = {"rnn": ("rnn", True), "lstm": ("lstm", True),
-            "gru_reset_after": ("gru", True), "gru_reset_before": ("gru", False)}
+    jobs = {
+        "rnn": ("rnn", True),
+        "lstm": ("lstm", True),
+        "gru_reset_after": ("gru", True),
+        "gru_reset_before": ("gru", False),
+    }
     lines = []
     for name, (kind, reset_after) in jobs.items():
         path = OUT / f"{name}.npz"
@@ -104,8 +116,11 @@ def main():
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         lines.append(f"{digest}  {path.relative_to(ROOT / 'data').as_posix()}\n")
         print(f"wrote {path.relative_to(ROOT)}  sha256 {digest[:16]}...")
-    kept = [ln for ln in (SUMS.read_text().splitlines(True) if SUMS.exists() else [])
-            if not ln.split()[1].startswith("fixtures/")]
+    kept = [
+        ln
+        for ln in (SUMS.read_text().splitlines(True) if SUMS.exists() else [])
+        if not ln.split()[1].startswith("fixtures/")
+    ]
     SUMS.write_text("".join(sorted(kept + lines, key=lambda ln: ln.split()[1])))
     print(f"updated {SUMS.relative_to(ROOT)}")
 

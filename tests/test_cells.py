@@ -29,8 +29,17 @@ def forward(kind, x, params, h0=None, **kw):
 
 
 def test_public_names_importable_from_package():
-    for name in ("rnn_forward", "rnn_backward", "lstm_forward", "lstm_backward",
-                 "gru_forward", "gru_backward", "rnn_step", "lstm_step", "gru_step"):
+    for name in (
+        "rnn_forward",
+        "rnn_backward",
+        "lstm_forward",
+        "lstm_backward",
+        "gru_forward",
+        "gru_backward",
+        "rnn_step",
+        "lstm_step",
+        "gru_step",
+    ):
         assert callable(getattr(utils, name))
     from utils import check
 
@@ -61,7 +70,9 @@ def test_backward_shapes_keys_and_dtype(kind):
     x, params, h0 = setup(kind, dtype=np.float32)
     _, _, cache = forward(kind, x, params, h0)
     backward = getattr(cells, f"{kind}_backward")
-    dx, dparams, dh0, *rest = backward(np.ones_like(np.zeros((3, 2, 4), np.float32)), cache)
+    dx, dparams, dh0, *rest = backward(
+        np.ones_like(np.zeros((3, 2, 4), np.float32)), cache
+    )
     assert dx.shape == x.shape and dh0.shape == h0.shape
     assert list(dparams) == list(params)
     for key in params:
@@ -117,7 +128,7 @@ def test_lstm_forget_one_input_zero_keeps_cell():
     x, params, h0 = setup("lstm", T=20)
     H = 4
     params["bias_ih_l0"][:H] = -60.0  # input gate closed
-    params["bias_ih_l0"][H:2 * H] = 60.0  # forget gate open
+    params["bias_ih_l0"][H : 2 * H] = 60.0  # forget gate open
     c0 = np.random.default_rng(1).standard_normal((2, H))
     _, (_, c_n), _ = cells.lstm_forward(x, params, h0, c0)
     np.testing.assert_allclose(c_n, c0, rtol=1e-12)
@@ -141,17 +152,25 @@ def test_inputs_are_not_modified():
 def test_bad_input_raises_value_error_naming_argument(kind):
     x, params, h0 = setup(kind)
     fwd = getattr(cells, f"{kind}_forward")
-    with pytest.raises(ValueError, match=r"x must have shape \(T, B, D\).*got shape \(2, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"x must have shape \(T, B, D\).*got shape \(2, 5\)"
+    ):
         fwd(x[0], params)
     with pytest.raises(ValueError, match=r"params is missing key 'bias_hh_l0'"):
         fwd(x, {k: v for k, v in params.items() if k != "bias_hh_l0"})
-    with pytest.raises(ValueError, match=r"weight_ih_l0'\] must have shape .* got \(\d+, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"weight_ih_l0'\] must have shape .* got \(\d+, 5\)"
+    ):
         fwd(x[:, :, :3], params)
-    with pytest.raises(ValueError, match=r"h0 must have shape \(B, H\) = \(2, 4\), got \(2, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"h0 must have shape \(B, H\) = \(2, 4\), got \(2, 3\)"
+    ):
         fwd(x, params, h0[:, :3])
     with pytest.raises(ValueError, match=r"x contains NaN or inf"):
         fwd(np.full_like(x, np.nan), params)
-    with pytest.raises(ValueError, match=r"x must be float32 or float64, got dtype int64"):
+    with pytest.raises(
+        ValueError, match=r"x must be float32 or float64, got dtype int64"
+    ):
         fwd(x.astype(np.int64), params)
     with pytest.raises(ValueError, match=r"x must be a numpy array"):
         fwd(x.tolist(), params)
@@ -171,19 +190,29 @@ def test_step_and_backward_validation():
     with pytest.raises(ValueError, match=r"x must have shape \(B, D\)"):
         cells.lstm_step(x, h0, h0, params)
     out, _, cache = cells.lstm_forward(x, params, h0)
-    with pytest.raises(ValueError, match=r"dout must have shape \(3, 2, 4\).*got shape \(3, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"dout must have shape \(3, 2, 4\).*got shape \(3, 2\)"
+    ):
         cells.lstm_backward(out[:, :, 0], cache)
-    with pytest.raises(ValueError, match=r"cache must be the cache returned by rnn_forward"):
+    with pytest.raises(
+        ValueError, match=r"cache must be the cache returned by rnn_forward"
+    ):
         cells.rnn_backward(out, cache)
     with pytest.raises(ValueError, match="reset_after must be True"):
-        cells.gru_step(x[0], h0, cells.init_params("gru", 5, 4, np.random.default_rng()),
-                       reset_after="yes")
+        cells.gru_step(
+            x[0],
+            h0,
+            cells.init_params("gru", 5, 4, np.random.default_rng()),
+            reset_after="yes",
+        )
     with pytest.raises(ValueError, match="kind must be one of"):
         cells.init_params("transformer", 3, 3, np.random.default_rng())
 
 
 def test_sigmoid_is_stable_and_keeps_dtype():
-    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow is fine
+    with np.errstate(
+        over="raise", invalid="raise", divide="raise"
+    ):  # underflow is fine
         s = cells.sigmoid(np.array([-1000.0, 0.0, 1000.0]))
         s32 = cells.sigmoid(np.array([-1000.0, 1000.0], dtype=np.float32))
     np.testing.assert_array_equal(s, [0.0, 0.5, 1.0])
@@ -193,8 +222,9 @@ def test_sigmoid_is_stable_and_keeps_dtype():
 # ------------------------------------------------------------------------ gradients
 
 
-@pytest.mark.parametrize("kind,reset_after", [("rnn", True), ("lstm", True),
-                                              ("gru", True), ("gru", False)])
+@pytest.mark.parametrize(
+    "kind,reset_after", [("rnn", True), ("lstm", True), ("gru", True), ("gru", False)]
+)
 def test_gradient_check_float64(kind, reset_after):
     errors = cell_gradient_errors(kind, reset_after=reset_after)
     expected = {"x", "h0", "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}
@@ -242,8 +272,9 @@ def run_fixture(name):
         dx, dp, dh0 = cells.rnn_backward(f["dout"], cache, f["dh_n"])
         got = {"out": out, "h_n": h_n, "dx": dx, "dh0": dh0}
     else:
-        out, h_n, cache = cells.gru_forward(f["x"], p, f["h0"],
-                                            reset_after=f["meta"]["reset_after"])
+        out, h_n, cache = cells.gru_forward(
+            f["x"], p, f["h0"], reset_after=f["meta"]["reset_after"]
+        )
         dx, dp, dh0 = cells.gru_backward(f["dout"], cache, f["dh_n"])
         got = {"out": out, "h_n": h_n, "dx": dx, "dh0": dh0}
     return f, got, dp
@@ -258,7 +289,9 @@ def test_agreement_with_pytorch_fixtures(name):
         assert rel_error(value, f[key]) < 1e-12, key
     assert set(dparams) == set(f["grads"])
     for key, value in dparams.items():
-        np.testing.assert_allclose(value, f["grads"][key], rtol=0, atol=1e-6, err_msg=key)
+        np.testing.assert_allclose(
+            value, f["grads"][key], rtol=0, atol=1e-6, err_msg=key
+        )
     assert f["meta"]["reset_after"] == (name != "gru_reset_before")
 
 
@@ -280,8 +313,11 @@ def test_fixture_checksum_and_missing_file(tmp_path, monkeypatch):
 
 def test_every_data_file_is_listed_and_documented():
     listed = set(data.checksums())
-    on_disk = {p.relative_to(data.DATA_DIR).as_posix() for p in data.DATA_DIR.rglob("*")
-               if p.is_file() and p.name not in ("README.md", "SHA256SUMS")}
+    on_disk = {
+        p.relative_to(data.DATA_DIR).as_posix()
+        for p in data.DATA_DIR.rglob("*")
+        if p.is_file() and p.name not in ("README.md", "SHA256SUMS")
+    }
     assert listed == on_disk
     readme = (data.DATA_DIR / "README.md").read_text()
     for name in listed:

@@ -15,7 +15,9 @@ def sig(a):
 
 def P(params):
     """The four arrays of a parameter dict."""
-    return (params[k] for k in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"))
+    return (
+        params[k] for k in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    )
 
 
 def fails(check_fn, student, *hints):
@@ -64,7 +66,11 @@ def test_stable_sigmoid_hints():
         return np.where(a >= 0, 1 / (1 + e), 1 - 1 / (1 + e))
 
     fails(check.stable_sigmoid, cancel, "cancels to exactly 0")
-    fails(check.stable_sigmoid, lambda a: 0.5 * (1 + np.tanh(0.5 * a)), "cancels to exactly 0")
+    fails(
+        check.stable_sigmoid,
+        lambda a: 0.5 * (1 + np.tanh(0.5 * a)),
+        "cancels to exactly 0",
+    )
 
     def flipped(a):
         return sigmoid_ok(-a)
@@ -97,15 +103,26 @@ def stub(*args, **kwargs):
     raise NotImplementedError("Exercise 1.1: a single RNN step - not attempted yet")
 
 
-@pytest.mark.parametrize("name", ["stable_sigmoid", "sigmoid_grad", "rnn_step",
-                                  "rnn_forward", "latch", "lstm_step", "gru_step"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "stable_sigmoid",
+        "sigmoid_grad",
+        "rnn_step",
+        "rnn_forward",
+        "latch",
+        "lstm_step",
+        "gru_step",
+    ],
+)
 def test_stub_is_not_attempted(name):
     with pytest.raises(NotAttempted, match="not attempted yet"):
         getattr(check, name)(stub)
 
 
-@pytest.mark.parametrize("name", ["stable_sigmoid", "rnn_step", "rnn_forward",
-                                  "lstm_step", "gru_step"])
+@pytest.mark.parametrize(
+    "name", ["stable_sigmoid", "rnn_step", "rnn_forward", "lstm_step", "gru_step"]
+)
 def test_broken_functions_get_messages_not_crashes(name):
     check_fn = getattr(check, name)
     fails(check_fn, lambda *a, **k: None, "returned None")
@@ -175,8 +192,11 @@ def test_rnn_step_hints():
 
     def in_place(x, h, params):
         params["bias_ih_l0"] += params["bias_hh_l0"]
-        return np.tanh(x @ params["weight_ih_l0"].T + params["bias_ih_l0"]
-                       + h @ params["weight_hh_l0"].T)
+        return np.tanh(
+            x @ params["weight_ih_l0"].T
+            + params["bias_ih_l0"]
+            + h @ params["weight_hh_l0"].T
+        )
 
     fails(check.rnn_step, in_place, "changed params['bias_ih_l0'] in place")
 
@@ -224,8 +244,13 @@ def test_two_mistakes_are_named_together():
         return sig(x @ W_ih.T + h @ W_hh.T + b_hh)
 
     fails(check.rnn_step, two, "two mistakes", "sigmoid where", "left out b_ih")
-    fails(check.lstm_step, lstm_with(order="ifog", b_hh=False), "two mistakes",
-          "gate order", "left out b_hh")
+    fails(
+        check.lstm_step,
+        lstm_with(order="ifog", b_hh=False),
+        "two mistakes",
+        "gate order",
+        "left out b_hh",
+    )
 
 
 def test_shape_error_hint_on_non_square_case():
@@ -234,8 +259,11 @@ def test_shape_error_hint_on_non_square_case():
         return np.tanh(np.einsum("bd,dh->bh", x, W_ih) + b_ih + h @ W_hh.T + b_hh)
 
     with pytest.raises(AssertionError) as info:
-        check.rnn_step(lambda x, h, p: (rnn_ok if x.shape[1] == h.shape[1]
-                                        else only_fails_when_d_ne_h)(x, h, p))
+        check.rnn_step(
+            lambda x, h, p: (
+                rnn_ok if x.shape[1] == h.shape[1] else only_fails_when_d_ne_h
+            )(x, h, p)
+        )
     assert "shape mismatch" in str(info.value) or "raised" in str(info.value)
 
 
@@ -250,7 +278,11 @@ def test_check_report_is_short_and_names_cases(capsys):
 
 
 def forward_ok(x, params, h0=None):
-    h = np.zeros((x.shape[1], params["weight_hh_l0"].shape[1]), x.dtype) if h0 is None else h0
+    h = (
+        np.zeros((x.shape[1], params["weight_hh_l0"].shape[1]), x.dtype)
+        if h0 is None
+        else h0
+    )
     out = []
     for x_t in x:
         h = rnn_ok(x_t, h, params)
@@ -297,8 +329,11 @@ def test_rnn_forward():
 
     fails(check.rnn_forward, no_b_hh_steps, "your steps are wrong", "left out b_hh")
 
-    fails(check.rnn_forward, lambda x, params, h0=None: forward_ok(x, params, h0)[0],
-          "should return the pair")
+    fails(
+        check.rnn_forward,
+        lambda x, params, h0=None: forward_ok(x, params, h0)[0],
+        "should return the pair",
+    )
 
 
 # ---------------------------------------------------------------------------- latch
@@ -320,23 +355,39 @@ def lstm_ok(x, h, c, params):
     W_ih, W_hh, b_ih, b_hh = P(params)
     H = h.shape[1]
     a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
-    i, f, g, o = sig(a[:, :H]), sig(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), sig(a[:, 3 * H:])
+    i, f, g, o = (
+        sig(a[:, :H]),
+        sig(a[:, H : 2 * H]),
+        np.tanh(a[:, 2 * H : 3 * H]),
+        sig(a[:, 3 * H :]),
+    )
     c_next = f * c + i * g
     return o * np.tanh(c_next), c_next
 
 
-def lstm_per_gate(x, h, c, params):  # slices each gate's weights, einsum, other op order
+def lstm_per_gate(
+    x, h, c, params
+):  # slices each gate's weights, einsum, other op order
     W_ih, W_hh, b_ih, b_hh = P(params)
     H = h.shape[1]
 
     def gate(k, act):
         rows = slice(k * H, (k + 1) * H)
-        pre = (np.einsum("bd,hd->bh", x, W_ih[rows]) + np.einsum("bk,hk->bh", h, W_hh[rows])
-               + b_hh[rows] + b_ih[rows])
+        pre = (
+            np.einsum("bd,hd->bh", x, W_ih[rows])
+            + np.einsum("bk,hk->bh", h, W_hh[rows])
+            + b_hh[rows]
+            + b_ih[rows]
+        )
         return act(pre)
 
     half_tanh = lambda a: 0.5 + 0.5 * np.tanh(0.5 * a)  # noqa: E731 - the sigmoid, another way
-    i, f, g, o = gate(0, half_tanh), gate(1, half_tanh), gate(2, np.tanh), gate(3, half_tanh)
+    i, f, g, o = (
+        gate(0, half_tanh),
+        gate(1, half_tanh),
+        gate(2, np.tanh),
+        gate(3, half_tanh),
+    )
     c_next = i * g + c * f
     return np.tanh(c_next) * o, c_next
 
@@ -356,26 +407,52 @@ def test_lstm_step_accepts_correct_forms(student, capsys):
     assert "All correct" in capsys.readouterr().out
 
 
-def lstm_with(order="ifgo", gate=sig, cand=np.tanh, forget_on_h=False, old_c=False,
-              b_ih=True, b_hh=True, transpose_hh=False):
+def lstm_with(
+    order="ifgo",
+    gate=sig,
+    cand=np.tanh,
+    forget_on_h=False,
+    old_c=False,
+    b_ih=True,
+    b_hh=True,
+    transpose_hh=False,
+):
     def student(x, h, c, params):
         W_ih, W_hh, bi, bh = P(params)
         H = h.shape[1]
-        Wh = (np.concatenate([W_hh[k * H:(k + 1) * H].T for k in range(4)])
-              if transpose_hh else W_hh)
+        Wh = (
+            np.concatenate([W_hh[k * H : (k + 1) * H].T for k in range(4)])
+            if transpose_hh
+            else W_hh
+        )
         a = x @ W_ih.T + h @ Wh.T + (bi if b_ih else 0) + (bh if b_hh else 0)
-        blocks = dict(zip(order, np.split(a, 4, axis=1)))
-        i, f, o, g = gate(blocks["i"]), gate(blocks["f"]), gate(blocks["o"]), cand(blocks["g"])
+        blocks = dict(zip(order, np.split(a, 4, axis=1), strict=True))
+        i, f, o, g = (
+            gate(blocks["i"]),
+            gate(blocks["f"]),
+            gate(blocks["o"]),
+            cand(blocks["g"]),
+        )
         c_next = f * (h if forget_on_h else c) + i * g
         return o * np.tanh(c if old_c else c_next), c_next
+
     return student
 
 
 def test_lstm_step_hints():
-    fails(check.lstm_step, lstm_with(order="ifog"), "gate order", "input, forget, output, "
-          "cell candidate", "CS231n")
+    fails(
+        check.lstm_step,
+        lstm_with(order="ifog"),
+        "gate order",
+        "input, forget, output, cell candidate",
+        "CS231n",
+    )
     fails(check.lstm_step, lstm_with(order="figo"), "gate order")
-    fails(check.lstm_step, lstm_with(gate=np.tanh, cand=sig), "sigmoid and tanh are swapped")
+    fails(
+        check.lstm_step,
+        lstm_with(gate=np.tanh, cand=sig),
+        "sigmoid and tanh are swapped",
+    )
     fails(check.lstm_step, lstm_with(cand=sig), "candidate g uses a sigmoid")
     fails(check.lstm_step, lstm_with(transpose_hh=True), "W_hh instead of W_hh^T")
     fails(check.lstm_step, lstm_with(b_ih=False), "left out b_ih")
@@ -383,9 +460,16 @@ def test_lstm_step_hints():
     fails(check.lstm_step, lstm_with(forget_on_h=True), "forget gate multiplies h")
     fails(check.lstm_step, lstm_with(old_c=True), "old cell state")
 
-    fails(check.lstm_step, lambda x, h, c, p: lstm_ok(x, h, c, p)[::-1],
-          "returned (c_next, h_next)")
-    fails(check.lstm_step, lambda x, h, c, p: lstm_ok(x, h, c, p)[0], "should return the pair")
+    fails(
+        check.lstm_step,
+        lambda x, h, c, p: lstm_ok(x, h, c, p)[::-1],
+        "returned (c_next, h_next)",
+    )
+    fails(
+        check.lstm_step,
+        lambda x, h, c, p: lstm_ok(x, h, c, p)[0],
+        "should return the pair",
+    )
 
     def gates_out(x, h, c, params):
         W_ih, W_hh, b_ih, b_hh = P(params)
@@ -412,8 +496,15 @@ def test_lstm_step_hints():
 # ------------------------------------------------------------------------- gru_step
 
 
-def gru_with(order="rzn", gate=sig, cand=np.tanh, reversed_interp=False, placement=None,
-             b_hh=True, transpose_hh=False):
+def gru_with(
+    order="rzn",
+    gate=sig,
+    cand=np.tanh,
+    reversed_interp=False,
+    placement=None,
+    b_hh=True,
+    transpose_hh=False,
+):
     def student(x, h, params, reset_after=True):
         W_ih, W_hh, b_ih, bh = P(params)
         H = h.shape[1]
@@ -435,6 +526,7 @@ def gru_with(order="rzn", gate=sig, cand=np.tanh, reversed_interp=False, placeme
         else:  # on the input
             n = cand(r * (x @ Win + bin_) + h @ Whn + bhn)
         return z * n + (1 - z) * h if reversed_interp else (1 - z) * n + z * h
+
     return student
 
 
@@ -442,11 +534,11 @@ def gru_einsum(x, h, params, reset_after=True):
     W_ih, W_hh, b_ih, b_hh = P(params)
     H = h.shape[1]
     gi = np.einsum("bd,gd->bg", x, W_ih) + b_ih
-    gh_rz = np.einsum("bk,gk->bg", h, W_hh[:2 * H]) + b_hh[:2 * H]
-    r, z = np.split(sig(gi[:, :2 * H] + gh_rz), 2, axis=1)
-    W_hn, b_hn = W_hh[2 * H:], b_hh[2 * H:]
+    gh_rz = np.einsum("bk,gk->bg", h, W_hh[: 2 * H]) + b_hh[: 2 * H]
+    r, z = np.split(sig(gi[:, : 2 * H] + gh_rz), 2, axis=1)
+    W_hn, b_hn = W_hh[2 * H :], b_hh[2 * H :]
     inner = r * (h @ W_hn.T + b_hn) if reset_after else (r * h) @ W_hn.T + b_hn
-    n = np.tanh(gi[:, 2 * H:] + inner)
+    n = np.tanh(gi[:, 2 * H :] + inner)
     return n + z * (h - n)  # = (1 - z) n + z h
 
 
@@ -459,13 +551,23 @@ def test_gru_step_accepts_correct_forms(student, capsys):
 
 def test_gru_step_hints():
     fails(check.gru_step, gru_with(reversed_interp=True), "interpolation is reversed")
-    fails(check.gru_step, gru_with(placement="after"), "reset gate in the wrong place",
-          "reset_after=False")
-    fails(check.gru_step, gru_with(placement="before"), "reset gate in the wrong place",
-          "reset_after=True")
+    fails(
+        check.gru_step,
+        gru_with(placement="after"),
+        "reset gate in the wrong place",
+        "reset_after=False",
+    )
+    fails(
+        check.gru_step,
+        gru_with(placement="before"),
+        "reset gate in the wrong place",
+        "reset_after=True",
+    )
     fails(check.gru_step, gru_with(placement="input"), "multiplies the input term")
     fails(check.gru_step, gru_with(order="zrn"), "gate order", "update, reset, new")
-    fails(check.gru_step, gru_with(gate=np.tanh, cand=sig), "sigmoid and tanh are swapped")
+    fails(
+        check.gru_step, gru_with(gate=np.tanh, cand=sig), "sigmoid and tanh are swapped"
+    )
     fails(check.gru_step, gru_with(b_hh=False), "left out b_hh")
     fails(check.gru_step, gru_with(transpose_hh=True), "W_hh instead of W_hh^T")
 

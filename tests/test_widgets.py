@@ -21,9 +21,13 @@ def test_activation_explorer_draws_the_equations():
     np.testing.assert_allclose(e.lines["tanh"].get_ydata(), np.tanh(4 * a - 2))
     s = cells.sigmoid(4 * a - 2)
     np.testing.assert_allclose(e.lines["dsigmoid"].get_ydata(), 4 * s * (1 - s))
-    assert e.lines["mid"].get_xdata()[0] == pytest.approx(0.5)  # sigma = 1/2 at a = -b/w
+    assert e.lines["mid"].get_xdata()[0] == pytest.approx(
+        0.5
+    )  # sigma = 1/2 at a = -b/w
     signal, m = e.signal()
-    np.testing.assert_allclose(e.gated_line.get_ydata(), cells.sigmoid(4 * m - 2) * signal)
+    np.testing.assert_allclose(
+        e.gated_line.get_ydata(), cells.sigmoid(4 * m - 2) * signal
+    )
     assert f"{cells.sigmoid(2.0):.3f}" in e.status.get_text()
 
 
@@ -66,10 +70,16 @@ def test_one_unit_explorer_regimes():
 
 
 def test_one_unit_explorer_recurrence_matches_reference_cell():
-    e = widgets.one_unit_rnn_explorer(w_hh=1.2, w_ih=-0.7, b=0.1, h0=-0.3, pattern="noise")
+    e = widgets.one_unit_rnn_explorer(
+        w_hh=1.2, w_ih=-0.7, b=0.1, h0=-0.3, pattern="noise"
+    )
     x = widgets.input_pattern("noise")
-    params = {"weight_ih_l0": np.array([[-0.7]]), "weight_hh_l0": np.array([[1.2]]),
-              "bias_ih_l0": np.array([0.1]), "bias_hh_l0": np.array([0.0])}
+    params = {
+        "weight_ih_l0": np.array([[-0.7]]),
+        "weight_hh_l0": np.array([[1.2]]),
+        "bias_ih_l0": np.array([0.1]),
+        "bias_hh_l0": np.array([0.0]),
+    }
     out, _, _ = cells.rnn_forward(x[:, None, None], params, np.array([[-0.3]]))
     np.testing.assert_allclose(e.h_line.get_ydata(), out[:, 0, 0], rtol=1e-12)
 
@@ -77,7 +87,9 @@ def test_one_unit_explorer_recurrence_matches_reference_cell():
 def test_one_unit_explorer_extremes_stay_finite_and_every_pattern_draws():
     e = widgets.one_unit_rnn_explorer()
     c = e.controls
-    corners = itertools.product(*[(c[k].min, c[k].max) for k in ("w_hh", "w_ih", "b", "h0")])
+    corners = itertools.product(
+        *[(c[k].min, c[k].max) for k in ("w_hh", "w_ih", "b", "h0")]
+    )
     for w_hh, w_ih, b, h0 in corners:
         e.set(w_hh=w_hh, w_ih=w_ih, b=b, h0=h0)
         assert np.isfinite(e.h_line.get_ydata()).all()

@@ -47,13 +47,11 @@ def sigmoid(a):
 def _array(name, a, shape_doc, ndim):
     if not isinstance(a, np.ndarray):
         raise ValueError(
-            f"{name} must be a numpy array of shape {shape_doc}, "
-            f"got {type(a).__name__}"
+            f"{name} must be a numpy array of shape {shape_doc}, got {type(a).__name__}"
         )
     if a.dtype not in _FLOATS:
         raise ValueError(
-            f"{name} must be float32 or float64, got dtype {a.dtype} "
-            f"(shape {a.shape})"
+            f"{name} must be float32 or float64, got dtype {a.dtype} (shape {a.shape})"
         )
     if a.ndim != ndim:
         raise ValueError(
@@ -93,8 +91,7 @@ def _params(params, kind, D, dtype):
     for key in PARAM_KEYS:
         if key not in params:
             raise ValueError(
-                f"params is missing key {key!r}; {label} needs "
-                f"{', '.join(PARAM_KEYS)}"
+                f"params is missing key {key!r}; {label} needs {', '.join(PARAM_KEYS)}"
             )
     kh = f"{k}H" if k > 1 else "H"
     W_hh = _array("params['weight_hh_l0']", params["weight_hh_l0"], f"({kh}, H)", 2)
@@ -302,7 +299,9 @@ def lstm_backward(dout, cache, dh_n=None, dc_n=None):
     Derived in notebooks/04_lstm_backward.ipynb.
     """
     k = _cache(cache, "lstm")
-    x, hs, cs, acts, W_ih, W_hh = (k[n] for n in ("x", "hs", "cs", "acts", "W_ih", "W_hh"))
+    x, hs, cs, acts, W_ih, W_hh = (
+        k[n] for n in ("x", "hs", "cs", "acts", "W_ih", "W_hh")
+    )
     T, B, _ = x.shape
     H = hs.shape[2]
     dout = _grad("dout", dout, (T, B, H), x.dtype)
@@ -503,13 +502,16 @@ def fixed_points(w_hh, b):
     -> list of (h*, slope) with slope = w_hh (1 - h*^2), the derivative of the map
     at h*: the point is stable when |slope| < 1. Found by bisection on a grid.
     """
+
     def g(h):
         return np.tanh(w_hh * h + b) - h
 
     grid = np.linspace(-1, 1, 2001)
     vals = g(grid)
     points = []
-    for lo, hi, v_lo, v_hi in zip(grid[:-1], grid[1:], vals[:-1], vals[1:]):
+    for lo, hi, v_lo, v_hi in zip(
+        grid[:-1], grid[1:], vals[:-1], vals[1:], strict=True
+    ):
         if v_lo == 0 or v_lo * v_hi < 0:
             for _ in range(60):
                 mid = 0.5 * (lo + hi)
@@ -528,14 +530,18 @@ def regime(w_hh, b):
     stable = [(h, s) for h, s in points if abs(s) < 1]
     if len(stable) >= 2:
         lo, hi = min(h for h, _ in stable), max(h for h, _ in stable)
-        return (f"saturation with memory: two stable states {lo:+.2f} and {hi:+.2f}; "
-                "a pulse picks one")
+        return (
+            f"saturation with memory: two stable states {lo:+.2f} and {hi:+.2f}; "
+            "a pulse picks one"
+        )
     if not stable:
         h, s = points[0]
         return f"oscillation: h flips sign every step around {h:+.2f} (slope {s:.2f})"
     h, s = stable[0]
     if abs(h) > 0.9:
-        return f"saturation: h is pinned near {h:+.2f} whatever comes in (slope {s:.2f})"
+        return (
+            f"saturation: h is pinned near {h:+.2f} whatever comes in (slope {s:.2f})"
+        )
     if s < 0:
         return f"decay with alternating sign: inputs fade, h returns to {h:+.2f}"
     return f"decay: inputs fade, h returns to {h:+.2f} (slope {s:.2f})"

@@ -80,8 +80,10 @@ def _call(fn, name, args, kwargs, label):
 def _exception_hint(e):
     text = str(e)
     if isinstance(e, TypeError) and "argument" in text:
-        return ("\nHint: keep the signature given in the exercise; the check calls "
-                "your function exactly that way.")
+        return (
+            "\nHint: keep the signature given in the exercise; the check calls "
+            "your function exactly that way."
+        )
     if isinstance(e, ValueError) and any(
         s in text for s in ("matmul", "shapes", "aligned", "broadcast")
     ):
@@ -99,7 +101,9 @@ def _untouched(name, after, before):
     for arg, value in before.items():
         if isinstance(value, dict):
             if set(after[arg]) != set(value):
-                raise _Fail(f"{name} added or removed keys of {arg}; leave it as given.")
+                raise _Fail(
+                    f"{name} added or removed keys of {arg}; leave it as given."
+                )
             for key, v in value.items():
                 if not np.array_equal(after[arg][key], v):
                     raise _Fail(
@@ -124,20 +128,32 @@ def _array(result, name, what, shape, dtype, label, k=1):
             f"{what} should be one array of shape {shape}."
         )
     if not isinstance(result, np.ndarray):
-        raise _Fail(f"{name} returned a {type(result).__name__} for {what}; "
-                    "return a numpy array.")
+        raise _Fail(
+            f"{name} returned a {type(result).__name__} for {what}; "
+            "return a numpy array."
+        )
     if result.shape != shape:
         hint = ""
         if result.shape == shape[::-1]:
-            hint = (" That is the transpose: rows are the batch items, so the "
-                    "result is (B, H).")
-        elif result.shape[:-1] == shape[:-1] and k > 1 and result.shape[-1] == k * shape[-1]:
-            hint = (f" The width {k} x H is all {k} stacked blocks: split the "
-                    f"pre-activation into {k} blocks of H columns.")
+            hint = (
+                " That is the transpose: rows are the batch items, so the "
+                "result is (B, H)."
+            )
+        elif (
+            result.shape[:-1] == shape[:-1]
+            and k > 1
+            and result.shape[-1] == k * shape[-1]
+        ):
+            hint = (
+                f" The width {k} x H is all {k} stacked blocks: split the "
+                f"pre-activation into {k} blocks of H columns."
+            )
         elif result.ndim < len(shape):
             hint = " A dimension is missing (the batch dimension?)."
-        raise _Fail(f"{what} from {name} has shape {result.shape} on the hidden case "
-                    f"{label}; expected {shape}.{hint}")
+        raise _Fail(
+            f"{what} from {name} has shape {result.shape} on the hidden case "
+            f"{label}; expected {shape}.{hint}"
+        )
     if result.dtype != dtype:
         raise _Fail(
             f"{name} returned {what} as {result.dtype} for {dtype} inputs ({label}). "
@@ -157,8 +173,11 @@ def _pair(result, name, what):
     if result is None:
         raise _Fail(f"{name} returned None: did you forget `return {what}`?")
     if not isinstance(result, (tuple, list)) or len(result) < 2:
-        got = (f"a {type(result).__name__} of {len(result)} items"
-               if isinstance(result, (tuple, list)) else f"a {type(result).__name__}")
+        got = (
+            f"a {type(result).__name__} of {len(result)} items"
+            if isinstance(result, (tuple, list))
+            else f"a {type(result).__name__}"
+        )
         raise _Fail(f"{name} returned {got}; it should return the pair {what}.")
     return result
 
@@ -179,7 +198,10 @@ def _diagnose(student, candidates, compute):
         except (ValueError, IndexError):  # e.g. a transposed weight that cannot fit
             return False
         outs = out if isinstance(out, tuple) else (out,)
-        return all(_close(s, np.asarray(o, dtype=s.dtype)) for s, o in zip(student, outs))
+        return all(
+            _close(s, np.asarray(o, dtype=s.dtype))
+            for s, o in zip(student, outs, strict=False)
+        )
 
     for kwargs, hint in candidates:
         if matches(kwargs):
@@ -221,9 +243,15 @@ _STEP_SHAPES = (
 
 def _random_params(kind, D, H, dtype, rng):
     k = cells.N_BLOCKS[kind]
-    shapes = {"weight_ih_l0": (k * H, D), "weight_hh_l0": (k * H, H),
-              "bias_ih_l0": (k * H,), "bias_hh_l0": (k * H,)}
-    return {key: (0.6 * rng.standard_normal(s)).astype(dtype) for key, s in shapes.items()}
+    shapes = {
+        "weight_ih_l0": (k * H, D),
+        "weight_hh_l0": (k * H, H),
+        "bias_ih_l0": (k * H,),
+        "bias_hh_l0": (k * H,),
+    }
+    return {
+        key: (0.6 * rng.standard_normal(s)).astype(dtype) for key, s in shapes.items()
+    }
 
 
 def _label(dtype, **dims):
@@ -234,8 +262,10 @@ def _step_cases(kind, seed):
     """Hidden cases of a single step: (label, args dict, dtype, H)."""
     rng = np.random.default_rng(seed)
     for B, D, H, dtype in _STEP_SHAPES:
-        args = {"x": rng.standard_normal((B, D)).astype(dtype),
-                "h": rng.uniform(-0.9, 0.9, (B, H)).astype(dtype)}
+        args = {
+            "x": rng.standard_normal((B, D)).astype(dtype),
+            "h": rng.uniform(-0.9, 0.9, (B, H)).astype(dtype),
+        }
         if kind == "lstm":
             args["c"] = rng.standard_normal((B, H)).astype(dtype)
         args["params"] = _random_params(kind, D, H, dtype, rng)
@@ -252,8 +282,10 @@ def _activation_cases():
     wide = [-1000, -750, -700, -50, -20, -1, -1e-8, 0, 1e-8, 1, 20, 50, 700, 750, 1000]
     return [
         ("float64 values from -1000 to 1000", np.array(wide, dtype=np.float64)),
-        ("float32 values from -1000 to 1000",
-         np.array([-1000, -100, -89, -10, 0, 10, 89, 100, 1000], dtype=np.float32)),
+        (
+            "float32 values from -1000 to 1000",
+            np.array([-1000, -100, -89, -10, 0, 10, 89, 100, 1000], dtype=np.float32),
+        ),
         ("a (3, 4) float64 array", 10 * rng.standard_normal((3, 4))),
         ("a 0-d float64 array", np.array(-3.0)),
     ]
@@ -290,8 +322,10 @@ def _elementwise(fn, name, reference, variants, tol64, tol32, explain=None):
         tol = tol64 if a.dtype == np.float64 else tol32
         if not np.allclose(result, ref, rtol=tol[0], atol=tol[1]):
             bad = np.argmax(~np.isclose(result, ref, rtol=tol[0], atol=tol[1]))
-            where = (f" At a = {a.flat[bad]:g} you return {result.flat[bad]:.6g}, "
-                     f"the answer is {ref.flat[bad]:.6g}.")
+            where = (
+                f" At a = {a.flat[bad]:g} you return {result.flat[bad]:.6g}, "
+                f"the answer is {ref.flat[bad]:.6g}."
+            )
             hint = None
             for variant, text in variants:
                 with np.errstate(all="ignore"):
@@ -301,47 +335,78 @@ def _elementwise(fn, name, reference, variants, tol64, tol32, explain=None):
                     break
             if hint is None and explain is not None:
                 hint = explain(a.ravel(), result.ravel(), ref.ravel(), bad)
-            raise _Fail(f"{name} gives wrong values on {label}.{where}\n"
-                        f"Hint: {hint or 'compare your formula with the derivation.'}")
+            raise _Fail(
+                f"{name} gives wrong values on {label}.{where}\n"
+                f"Hint: {hint or 'compare your formula with the derivation.'}"
+            )
         labels.append(label)
     _report(name, labels)
 
 
 def _cancellation(a, result, ref, i):
     if a[i] < 0 and result[i] == 0 and ref[i] > 0:
-        return ("for negative a your formula subtracts two numbers that are both "
-                "almost 1 (as in 1 - sigmoid(-a) or 0.5 * (1 + tanh(a / 2))), which "
-                "cancels to exactly 0: sigmoid(-50) is about 2e-22, but "
-                "1 - sigmoid(50) is 0 in float64. Use exp(a) / (1 + exp(a)) there: "
-                "exp(a) is small and exact.")
+        return (
+            "for negative a your formula subtracts two numbers that are both "
+            "almost 1 (as in 1 - sigmoid(-a) or 0.5 * (1 + tanh(a / 2))), which "
+            "cancels to exactly 0: sigmoid(-50) is about 2e-22, but "
+            "1 - sigmoid(50) is 0 in float64. Use exp(a) / (1 + exp(a)) there: "
+            "exp(a) is small and exact."
+        )
     return None
 
 
 @_exercise
 def stable_sigmoid(fn):
     """Exercise 0.1: sigmoid(a) = 1 / (1 + exp(-a)) without overflow, any shape."""
-    _elementwise(fn, "stable_sigmoid", cells.sigmoid, [
-        (lambda a: cells.sigmoid(-a),
-         "the sign is flipped: sigmoid(a) = 1 / (1 + exp(-a)) goes to 1 for large a."),
-        (lambda a: np.exp(-a) / (1 + np.exp(-a)),
-         "that is exp(-a) / (1 + exp(-a)) = 1 - sigmoid(a); swap the two branches."),
-    ], tol64=(1e-12, 1e-200), tol32=(1e-6, 1e-30), explain=_cancellation)
+    _elementwise(
+        fn,
+        "stable_sigmoid",
+        cells.sigmoid,
+        [
+            (
+                lambda a: cells.sigmoid(-a),
+                "the sign is flipped: sigmoid(a) = 1 / (1 + exp(-a)) goes to 1 "
+                "for large a.",
+            ),
+            (
+                lambda a: np.exp(-a) / (1 + np.exp(-a)),
+                "that is exp(-a) / (1 + exp(-a)) = 1 - sigmoid(a); swap the two "
+                "branches.",
+            ),
+        ],
+        tol64=(1e-12, 1e-200),
+        tol32=(1e-6, 1e-30),
+        explain=_cancellation,
+    )
 
 
 @_exercise
 def sigmoid_grad(fn):
     """Exercise 0.2: the derivative sigmoid'(a) = sigmoid(a) (1 - sigmoid(a))."""
     s = cells.sigmoid
-    _elementwise(fn, "sigmoid_grad", lambda a: s(a) * s(-a), [
-        (lambda a: 1 - s(a) ** 2,
-         "1 - sigmoid(a)^2 is the pattern of tanh' = 1 - tanh^2; for the sigmoid "
-         "it is sigmoid(a) * (1 - sigmoid(a))."),
-        (lambda a: s(a) * (1 + s(a)),
-         "a sign slipped: sigmoid' = sigmoid(a) * (1 - sigmoid(a))."),
-        (s, "you returned sigmoid(a) itself, not its derivative."),
-        (lambda a: 1 - s(a),
-         "you returned 1 - sigmoid(a); multiply it by sigmoid(a)."),
-    ], tol64=(1e-9, 1e-15), tol32=(1e-5, 1e-6))  # s * (1 - s) loses digits in float32
+    _elementwise(
+        fn,
+        "sigmoid_grad",
+        lambda a: s(a) * s(-a),
+        [
+            (
+                lambda a: 1 - s(a) ** 2,
+                "1 - sigmoid(a)^2 is the pattern of tanh' = 1 - tanh^2; for the "
+                "sigmoid it is sigmoid(a) * (1 - sigmoid(a)).",
+            ),
+            (
+                lambda a: s(a) * (1 + s(a)),
+                "a sign slipped: sigmoid' = sigmoid(a) * (1 - sigmoid(a)).",
+            ),
+            (s, "you returned sigmoid(a) itself, not its derivative."),
+            (
+                lambda a: 1 - s(a),
+                "you returned 1 - sigmoid(a); multiply it by sigmoid(a).",
+            ),
+        ],
+        tol64=(1e-9, 1e-15),
+        tol32=(1e-5, 1e-6),
+    )  # s * (1 - s) loses digits in float32
 
 
 # ----------------------------------------------------------------------------------
@@ -365,8 +430,11 @@ def rnn_step(fn):
         h_next = _array(result, name, "h_next", (B, H), dtype, label)
         ref = cells.rnn_step(**args)
         if not _close(h_next, ref):
-            hint = _diagnose((h_next,), mistakes.rnn_mistakes(),
-                             lambda kw: mistakes.rnn_variant(*args.values(), **kw))
+            hint = _diagnose(
+                (h_next,),
+                mistakes.rnn_mistakes(),
+                lambda kw, args=args: mistakes.rnn_variant(*args.values(), **kw),
+            )
             raise _wrong(name, label, np.abs(h_next - ref).max(), hint, _RNN_FALLBACK)
         labels.append(label)
     _report(name, labels)
@@ -375,12 +443,16 @@ def rnn_step(fn):
 def _seq_cases(kind, seed):
     """Hidden sequence cases: (label, args dict, dtype, H); h0 omitted in one."""
     rng = np.random.default_rng(seed)
-    for T, B, D, H, dtype, with_h0 in ((6, 3, 4, 4, np.float64, True),
-                                       (1, 2, 3, 5, np.float64, True),
-                                       (5, 2, 5, 3, np.float64, False),
-                                       (4, 3, 6, 4, np.float32, True)):
-        args = {"x": rng.standard_normal((T, B, D)).astype(dtype),
-                "params": _random_params(kind, D, H, dtype, rng)}
+    for T, B, D, H, dtype, with_h0 in (
+        (6, 3, 4, 4, np.float64, True),
+        (1, 2, 3, 5, np.float64, True),
+        (5, 2, 5, 3, np.float64, False),
+        (4, 3, 6, 4, np.float32, True),
+    ):
+        args = {
+            "x": rng.standard_normal((T, B, D)).astype(dtype),
+            "params": _random_params(kind, D, H, dtype, rng),
+        }
         if with_h0:
             args["h0"] = rng.uniform(-0.9, 0.9, (B, H)).astype(dtype)
         extra = "" if with_h0 else ", h0 omitted"
@@ -404,12 +476,20 @@ def rnn_forward(fn):
         result = _pair(result, name, "(out, h_n)")  # a third item (a cache) is fine
         T, B, _ = args["x"].shape
         if isinstance(result[0], np.ndarray) and result[0].shape == (T + 1, B, H):
-            raise _Fail(f"out from {name} has T + 1 = {T + 1} steps: it includes h0. "
-                        "Like PyTorch, out holds h_1 ... h_T, the states after each "
-                        "input.")
-        if isinstance(result[0], np.ndarray) and result[0].shape == (B, T, H) and B != T:
-            raise _Fail(f"out from {name} has shape (B, T, H) = {(B, T, H)}; the "
-                        "course is time-major like PyTorch: out is (T, B, H).")
+            raise _Fail(
+                f"out from {name} has T + 1 = {T + 1} steps: it includes h0. "
+                "Like PyTorch, out holds h_1 ... h_T, the states after each "
+                "input."
+            )
+        if (
+            isinstance(result[0], np.ndarray)
+            and result[0].shape == (B, T, H)
+            and B != T
+        ):
+            raise _Fail(
+                f"out from {name} has shape (B, T, H) = {(B, T, H)}; the "
+                "course is time-major like PyTorch: out is (T, B, H)."
+            )
         out = _array(result[0], name, "out", (T, B, H), dtype, label)
         h_n = _array(result[1], name, "h_n", (B, H), dtype, label)
         ref_out, ref_h, _ = cells.rnn_forward(**args)
@@ -417,33 +497,58 @@ def rnn_forward(fn):
         h0 = args.get("h0", np.zeros((B, H), dtype))
         if not _close(out, ref_out):
             candidates = [
-                ({"shift": True}, "out is shifted by one step: out[t] must be the "
-                 "state *after* input x[t], i.e. h_{t+1} when h0 is the state before "
-                 "the first input."),
-                ({"h0": np.zeros_like(h0)}, "your loop ignores h0 and starts from "
-                 "zeros; start from h0 when it is given (zeros only when h0 is None)."),
-                ({"no_recurrence": True}, "every step uses h0 instead of the previous "
-                 "step's state: feed h_t back in as h for step t + 1."),
-            ] + [({"step": kw}, "your steps are wrong: " + hint)
-                 for kw, hint in mistakes.rnn_mistakes()]
+                (
+                    {"shift": True},
+                    "out is shifted by one step: out[t] must be the state *after* "
+                    "input x[t], i.e. h_{t+1} when h0 is the state before the first "
+                    "input.",
+                ),
+                (
+                    {"h0": np.zeros_like(h0)},
+                    "your loop ignores h0 and starts from zeros; start from h0 when "
+                    "it is given (zeros only when h0 is None).",
+                ),
+                (
+                    {"no_recurrence": True},
+                    "every step uses h0 instead of the previous "
+                    "step's state: feed h_t back in as h for step t + 1.",
+                ),
+            ] + [
+                ({"step": kw}, "your steps are wrong: " + hint)
+                for kw, hint in mistakes.rnn_mistakes()
+            ]
 
-            def variant(kw):
+            def variant(kw, x=args["x"], h0=h0, p=p):
                 def step(x_t, h):
                     h_in = h0 if kw.get("no_recurrence") else h
                     return mistakes.rnn_variant(x_t, h_in, p, **kw.get("step", {}))
-                seq = _unroll(step, args["x"], kw.get("h0", h0))
+
+                seq = _unroll(step, x, kw.get("h0", h0))
                 if kw.get("shift"):
                     seq = np.concatenate([h0[None], seq[:-1]])
                 return seq
 
             hint = _diagnose((out,), candidates, variant)
-            raise _wrong(name, label, np.abs(out - ref_out).max(), hint,
-                         _RNN_FALLBACK + " Check rnn_step first, then the loop.")
+            raise _wrong(
+                name,
+                label,
+                np.abs(out - ref_out).max(),
+                hint,
+                _RNN_FALLBACK + " Check rnn_step first, then the loop.",
+            )
         if not _close(h_n, ref_h):
-            hint = ("h_n must be the last hidden state, out[-1]."
-                    if _close(h_n, ref_out[0]) or _close(h_n, h0) else None)
-            raise _wrong(name, label, np.abs(h_n - ref_h).max(), hint,
-                         "h_n must be the last hidden state, out[-1].")
+            hint = (
+                "h_n must be the last hidden state, out[-1]."
+                if _close(h_n, ref_out[0]) or _close(h_n, h0)
+                else None
+            )
+            raise _wrong(
+                name,
+                label,
+                np.abs(h_n - ref_h).max(),
+                hint,
+                "h_n must be the last hidden state, out[-1].",
+            )
         labels.append(label)
     _report(name, labels)
 
@@ -469,8 +574,9 @@ def latch(fn):
     try:
         w_hh, w_ih, b = (float(v) for v in result)
     except (TypeError, ValueError):
-        raise _Fail(f"{name} should return three numbers (w_hh, w_ih, b), got "
-                    f"{result!r}.") from None
+        raise _Fail(
+            f"{name} should return three numbers (w_hh, w_ih, b), got {result!r}."
+        ) from None
     if not all(np.isfinite([w_hh, w_ih, b])):
         raise _Fail(f"{name} returned a non-finite number: {(w_hh, w_ih, b)}.")
     quiet = latch_run(w_hh, w_ih, b, {})
@@ -479,27 +585,39 @@ def latch(fn):
         raise _Fail(
             f"with no input at all h reaches {quiet[np.abs(quiet).argmax()]:.3f}: the "
             "unit switches itself on. Keep the bias small (|b| well below 1), so "
-            "that only a pulse can set the memory.")
+            "that only a pulse can set the memory."
+        )
     for start, stop, sign, word in ((1, 30, 1, "+1"), (31, 60, -1, "-1")):
         held = sign * flip[start:stop]
         if held.min() > 0.5:
             continue
         t = start + int(np.argmax(held <= 0.5))
         if abs(w_hh) <= 1:
-            why = (f"with |w_hh| = {abs(w_hh):g} <= 1 the only fixed point is near 0 "
-                   "and every pulse decays: the unit forgets. Move w_hh above 1 "
-                   "in the explorer and watch the state saturate instead.")
+            why = (
+                f"with |w_hh| = {abs(w_hh):g} <= 1 the only fixed point is near 0 "
+                "and every pulse decays: the unit forgets. Move w_hh above 1 "
+                "in the explorer and watch the state saturate instead."
+            )
         elif w_hh < -1:
-            why = ("a negative w_hh flips the sign of h at every step: that is "
-                   "oscillation, not memory. Use w_hh > 1.")
+            why = (
+                "a negative w_hh flips the sign of h at every step: that is "
+                "oscillation, not memory. Use w_hh > 1."
+            )
         else:
-            why = ("the pulse is too weak to push h past the middle (unstable) "
-                   "fixed point, or too weak to overcome w_hh * h when it must flip "
-                   "the memory. Make w_ih larger than w_hh.")
-        raise _Fail(f"after the {word} pulse, h is {flip[t]:.3f} at step {t}, not "
-                    f"{'above 0.5' if sign > 0 else 'below -0.5'}.\nHint: {why}")
-    print(f"check.{name}: the unit is off without input (|h| <= {np.abs(quiet).max():.3f}),"
-          f" holds +1 (h >= {flip[1:30].min():.3f}) and -1 (h <= {flip[31:].max():.3f}).")
+            why = (
+                "the pulse is too weak to push h past the middle (unstable) "
+                "fixed point, or too weak to overcome w_hh * h when it must flip "
+                "the memory. Make w_ih larger than w_hh."
+            )
+        raise _Fail(
+            f"after the {word} pulse, h is {flip[t]:.3f} at step {t}, not "
+            f"{'above 0.5' if sign > 0 else 'below -0.5'}.\nHint: {why}"
+        )
+    print(
+        f"check.{name}: the unit is off without input "
+        f"(|h| <= {np.abs(quiet).max():.3f}), holds +1 (h >= {flip[1:30].min():.3f}) "
+        f"and -1 (h <= {flip[31:].max():.3f})."
+    )
     print(f"All correct: {name} passes.")
 
 
@@ -516,8 +634,10 @@ def lstm_step(fn):
         result, _ = _call(fn, name, args, {}, label)
         result = _pair(result, name, "(h_next, c_next)")
         if len(result) != 2:
-            raise _Fail(f"{name} returned {len(result)} items; it should return the "
-                        "pair (h_next, c_next).")
+            raise _Fail(
+                f"{name} returned {len(result)} items; it should return the "
+                "pair (h_next, c_next)."
+            )
         B = args["x"].shape[0]
         h_next = _array(result[0], name, "h_next", (B, H), dtype, label, k=4)
         c_next = _array(result[1], name, "c_next", (B, H), dtype, label, k=4)
@@ -526,18 +646,27 @@ def lstm_step(fn):
             labels.append(label)
             continue
         if _close(h_next, ref_c) and _close(c_next, ref_h):
-            raise _Fail(f"{name} returned (c_next, h_next); return (h_next, c_next), "
-                        "in the order PyTorch uses for (h, c).")
-        hint = _diagnose((h_next, c_next), mistakes.lstm_mistakes(),
-                         lambda kw: mistakes.lstm_variant(*args.values(), **kw))
+            raise _Fail(
+                f"{name} returned (c_next, h_next); return (h_next, c_next), "
+                "in the order PyTorch uses for (h, c)."
+            )
+        hint = _diagnose(
+            (h_next, c_next),
+            mistakes.lstm_mistakes(),
+            lambda kw, args=args: mistakes.lstm_variant(*args.values(), **kw),
+        )
         if _close(c_next, ref_c):
-            fallback = ("c_next is right but h_next is not: h_next = o * tanh(c_next), "
-                        "with o the sigmoid of the fourth block.")
+            fallback = (
+                "c_next is right but h_next is not: h_next = o * tanh(c_next), "
+                "with o the sigmoid of the fourth block."
+            )
         else:
-            fallback = ("none of the usual mistakes explains it. Compute the "
-                        "pre-activation a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh "
-                        "(B, 4H), split it into i, f, g, o blocks of H columns, then "
-                        "c_next = f * c + i * g and h_next = o * tanh(c_next).")
+            fallback = (
+                "none of the usual mistakes explains it. Compute the "
+                "pre-activation a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh "
+                "(B, 4H), split it into i, f, g, o blocks of H columns, then "
+                "c_next = f * c + i * g and h_next = o * tanh(c_next)."
+            )
         err = max(np.abs(h_next - ref_h).max(), np.abs(c_next - ref_c).max())
         raise _wrong(name, label, err, hint, fallback)
     _report(name, labels)
@@ -559,11 +688,20 @@ def gru_step(fn):
             ref = cells.gru_step(**args, reset_after=reset_after)
             if not _close(h_next, ref):
                 hint = _diagnose(
-                    (h_next,), mistakes.gru_mistakes(reset_after),
-                    lambda kw: mistakes.gru_variant(*args.values(), reset_after, **kw))
-                raise _wrong(name, case, np.abs(h_next - ref).max(), hint,
-                             "none of the usual mistakes explains it. Compare with "
-                             "r = sigmoid(.), z = sigmoid(.), n = tanh(.) and "
-                             "h_next = (1 - z) * n + z * h, block by block.")
+                    (h_next,),
+                    mistakes.gru_mistakes(reset_after),
+                    lambda kw, args=args, ra=reset_after: mistakes.gru_variant(
+                        *args.values(), ra, **kw
+                    ),
+                )
+                raise _wrong(
+                    name,
+                    case,
+                    np.abs(h_next - ref).max(),
+                    hint,
+                    "none of the usual mistakes explains it. Compare with "
+                    "r = sigmoid(.), z = sigmoid(.), n = tanh(.) and "
+                    "h_next = (1 - z) * n + z * h, block by block.",
+                )
             labels.append(case)
     _report(name, labels)

@@ -50,12 +50,20 @@ def numerical_gradient(f, x, eps=1e-5):
 def _problem(kind, T, B, D, H, seed):
     """Random float64 inputs, parameters and upstream gradients for one cell."""
     rng = np.random.default_rng(seed)
-    params = {k: 0.5 * rng.standard_normal(v.shape) for k, v in
-              cells.init_params(kind, D, H, rng).items()}
-    arrays = {"x": rng.standard_normal((T, B, D)), "h0": 0.5 * rng.standard_normal((B, H))}
+    params = {
+        k: 0.5 * rng.standard_normal(v.shape)
+        for k, v in cells.init_params(kind, D, H, rng).items()
+    }
+    arrays = {
+        "x": rng.standard_normal((T, B, D)),
+        "h0": 0.5 * rng.standard_normal((B, H)),
+    }
     if kind == "lstm":
         arrays["c0"] = rng.standard_normal((B, H))
-    upstream = {"dout": rng.standard_normal((T, B, H)), "dh_n": rng.standard_normal((B, H))}
+    upstream = {
+        "dout": rng.standard_normal((T, B, H)),
+        "dh_n": rng.standard_normal((B, H)),
+    }
     if kind == "lstm":
         upstream["dc_n"] = rng.standard_normal((B, H))
     return params, arrays, upstream
@@ -79,10 +87,12 @@ def cell_gradient_errors(kind, reset_after=True, T=4, B=3, D=5, H=4, seed=0):
             c_n = None
         elif kind == "lstm":
             out, (h_n, c_n), cache = cells.lstm_forward(
-                arrays["x"], params, arrays["h0"], arrays["c0"])
+                arrays["x"], params, arrays["h0"], arrays["c0"]
+            )
         else:
             out, h_n, cache = cells.gru_forward(
-                arrays["x"], params, arrays["h0"], reset_after=reset_after)
+                arrays["x"], params, arrays["h0"], reset_after=reset_after
+            )
             c_n = None
         return out, h_n, c_n, cache
 
@@ -93,7 +103,9 @@ def cell_gradient_errors(kind, reset_after=True, T=4, B=3, D=5, H=4, seed=0):
 
     cache = run()[3]
     if kind == "lstm":
-        dx, dparams, dh0, dc0 = cells.lstm_backward(up["dout"], cache, up["dh_n"], up["dc_n"])
+        dx, dparams, dh0, dc0 = cells.lstm_backward(
+            up["dout"], cache, up["dh_n"], up["dc_n"]
+        )
         analytic = {"x": dx, "h0": dh0, "c0": dc0, **dparams}
     else:
         backward = cells.rnn_backward if kind == "rnn" else cells.gru_backward

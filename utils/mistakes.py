@@ -20,8 +20,9 @@ def _relu(a):
     return np.maximum(a, 0)
 
 
-def _blocks(p, order, transpose_ih=False, transpose_hh=False, use_b_ih=True,
-            use_b_hh=True):
+def _blocks(
+    p, order, transpose_ih=False, transpose_hh=False, use_b_ih=True, use_b_hh=True
+):
     """Per-gate (M_i, M_h, b_i, b_h) as a student's code would use them.
 
     order: the gate name the student gives each row block, e.g. 'ifgo'. The
@@ -50,8 +51,19 @@ def rnn_variant(x, h, p, act=np.tanh, swap_weights=False, **kw):
     return act(x @ M_i + b_i + h @ M_h + b_h)
 
 
-def lstm_variant(x, h, c, p, order="ifgo", gate=sigmoid, cand=np.tanh,
-                 cell_act=np.tanh, forget_on="c", out_from="new", **kw):
+def lstm_variant(
+    x,
+    h,
+    c,
+    p,
+    order="ifgo",
+    gate=sigmoid,
+    cand=np.tanh,
+    cell_act=np.tanh,
+    forget_on="c",
+    out_from="new",
+    **kw,
+):
     """An LSTM step with the given mistakes -> (h_next, c_next)."""
     b = _blocks(p, order, **kw)
 
@@ -65,8 +77,18 @@ def lstm_variant(x, h, c, p, order="ifgo", gate=sigmoid, cand=np.tanh,
     return h_next, c_next
 
 
-def gru_variant(x, h, p, reset_after=True, order="rzn", gate=sigmoid, cand=np.tanh,
-                interp="z_keeps_h", reset=None, **kw):
+def gru_variant(
+    x,
+    h,
+    p,
+    reset_after=True,
+    order="rzn",
+    gate=sigmoid,
+    cand=np.tanh,
+    interp="z_keeps_h",
+    reset=None,
+    **kw,
+):
     """A GRU step with the given mistakes -> h_next.
 
     reset: where r acts, 'after' (r * (W_hn h + b_hn)), 'before' (W_hn (r * h)),
@@ -107,8 +129,10 @@ _BIAS_NOTE = (
 _TRANSPOSE = (
     ({"transpose_ih": True}, "you multiplied x by W_ih instead of W_ih^T"),
     ({"transpose_hh": True}, "you multiplied h by W_hh instead of W_hh^T"),
-    ({"transpose_ih": True, "transpose_hh": True},
-     "you multiplied by W_ih and W_hh instead of their transposes"),
+    (
+        {"transpose_ih": True, "transpose_hh": True},
+        "you multiplied by W_ih and W_hh instead of their transposes",
+    ),
 )
 _TRANSPOSE_NOTE = (
     " PyTorch stores a weight as (out, in): a batch of row vectors x (B, D) "
@@ -131,9 +155,11 @@ def rnn_mistakes():
         ({"act": sigmoid}, "you used a sigmoid where the RNN uses tanh." + eq),
         ({"act": _relu}, "you used ReLU; nn.RNN's default nonlinearity is tanh." + eq),
         ({"act": _identity}, "the tanh is missing: your step is linear." + eq),
-        ({"swap_weights": True},
-         "W_ih and W_hh are swapped: W_ih multiplies the input x, W_hh the "
-         "previous hidden state h." + eq),
+        (
+            {"swap_weights": True},
+            "W_ih and W_hh are swapped: W_ih multiplies the input x, W_hh the "
+            "previous hidden state h." + eq,
+        ),
         *_shared(),
     ]
 
@@ -159,34 +185,50 @@ def lstm_mistakes():
         extra = ""
         if order == "ifog":
             extra = " (i, f, o, g is another common convention, e.g. in CS231n)"
-        out.append((
-            {"order": order},
-            f"gate order: your code reads the four row blocks of the weights as "
-            f"{_order_name(order, names)}{extra}. PyTorch stacks them as input, "
-            "forget, cell candidate, output: rows [0:H] i, [H:2H] f, [2H:3H] g, "
-            "[3H:4H] o.",
-        ))
+        out.append(
+            (
+                {"order": order},
+                f"gate order: your code reads the four row blocks of the weights as "
+                f"{_order_name(order, names)}{extra}. PyTorch stacks them as input, "
+                "forget, cell candidate, output: rows [0:H] i, [H:2H] f, [2H:3H] g, "
+                "[3H:4H] o.",
+            )
+        )
     out += [
-        ({"gate": np.tanh, "cand": sigmoid},
-         "sigmoid and tanh are swapped: the gates i, f, o are sigmoids (values in "
-         "(0, 1), soft switches) and the candidate g is a tanh (values in (-1, 1))."
-         + _LSTM_EQ),
-        ({"gate": np.tanh},
-         "your gates use tanh; gates are sigmoids so that they stay in (0, 1)."
-         + _LSTM_EQ),
-        ({"cand": sigmoid},
-         "your cell candidate g uses a sigmoid; it is a tanh, so that the cell can "
-         "also add negative values." + _LSTM_EQ),
-        ({"cell_act": _identity},
-         "h_next = o * c_next is missing the tanh: h_next = o * tanh(c_next)."),
-        ({"cell_act": sigmoid},
-         "h_next uses sigmoid(c_next); it is h_next = o * tanh(c_next)."),
-        ({"forget_on": "h"},
-         "your forget gate multiplies h instead of c: the cell update is "
-         "c_next = f * c + i * g (the forget gate scales the old *cell* state)."),
-        ({"out_from": "old"},
-         "h_next is computed from the old cell state c; use the new one: "
-         "h_next = o * tanh(c_next)."),
+        (
+            {"gate": np.tanh, "cand": sigmoid},
+            "sigmoid and tanh are swapped: the gates i, f, o are sigmoids (values in "
+            "(0, 1), soft switches) and the candidate g is a tanh (values in (-1, 1))."
+            + _LSTM_EQ,
+        ),
+        (
+            {"gate": np.tanh},
+            "your gates use tanh; gates are sigmoids so that they stay in (0, 1)."
+            + _LSTM_EQ,
+        ),
+        (
+            {"cand": sigmoid},
+            "your cell candidate g uses a sigmoid; it is a tanh, so that the cell can "
+            "also add negative values." + _LSTM_EQ,
+        ),
+        (
+            {"cell_act": _identity},
+            "h_next = o * c_next is missing the tanh: h_next = o * tanh(c_next).",
+        ),
+        (
+            {"cell_act": sigmoid},
+            "h_next uses sigmoid(c_next); it is h_next = o * tanh(c_next).",
+        ),
+        (
+            {"forget_on": "h"},
+            "your forget gate multiplies h instead of c: the cell update is "
+            "c_next = f * c + i * g (the forget gate scales the old *cell* state).",
+        ),
+        (
+            {"out_from": "old"},
+            "h_next is computed from the old cell state c; use the new one: "
+            "h_next = o * tanh(c_next).",
+        ),
         *_shared(),
     ]
     return out
@@ -197,9 +239,9 @@ _GRU_EQ = (
 )
 _RESET = {
     "after": "n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) (reset_after=True, "
-             "PyTorch/cuDNN)",
+    "PyTorch/cuDNN)",
     "before": "n = tanh(W_in x + b_in + W_hn (r * h) + b_hn) (reset_after=False, "
-              "Cho et al. 2014)",
+    "Cho et al. 2014)",
 }
 
 
@@ -211,30 +253,42 @@ def gru_mistakes(reset_after):
     for perm in itertools.permutations("rzn"):
         order = "".join(perm)
         if order != "rzn":
-            out.append((
-                {"order": order},
-                f"gate order: your code reads the three row blocks as "
-                f"{_order_name(order, names)}. PyTorch stacks them as reset, "
-                "update, new: rows [0:H] r, [H:2H] z, [2H:3H] n.",
-            ))
+            out.append(
+                (
+                    {"order": order},
+                    f"gate order: your code reads the three row blocks as "
+                    f"{_order_name(order, names)}. PyTorch stacks them as reset, "
+                    "update, new: rows [0:H] r, [H:2H] z, [2H:3H] n.",
+                )
+            )
     out += [
-        ({"reset": other},
-         f"reset gate in the wrong place: for reset_after={reset_after} the "
-         f"candidate is {_RESET[want]}; you computed {_RESET[other]}."),
-        ({"reset": "input"},
-         "your reset gate multiplies the input term; it acts on the previous "
-         f"hidden state's term: {_RESET[want]}."),
-        ({"reset": "none"},
-         f"the reset gate is missing from the candidate: {_RESET[want]}."),
-        ({"interp": "z_takes_n"},
-         "the interpolation is reversed: PyTorch (and Cho et al. 2014) compute "
-         "h_next = (1 - z) * n + z * h, so z = 1 keeps the old state. "
-         "(z * n + (1 - z) * h is the other convention found in the literature.)"),
-        ({"gate": np.tanh, "cand": sigmoid},
-         "sigmoid and tanh are swapped: r and z are sigmoids, n is a tanh." + _GRU_EQ),
+        (
+            {"reset": other},
+            f"reset gate in the wrong place: for reset_after={reset_after} the "
+            f"candidate is {_RESET[want]}; you computed {_RESET[other]}.",
+        ),
+        (
+            {"reset": "input"},
+            "your reset gate multiplies the input term; it acts on the previous "
+            f"hidden state's term: {_RESET[want]}.",
+        ),
+        (
+            {"reset": "none"},
+            f"the reset gate is missing from the candidate: {_RESET[want]}.",
+        ),
+        (
+            {"interp": "z_takes_n"},
+            "the interpolation is reversed: PyTorch (and Cho et al. 2014) compute "
+            "h_next = (1 - z) * n + z * h, so z = 1 keeps the old state. "
+            "(z * n + (1 - z) * h is the other convention found in the literature.)",
+        ),
+        (
+            {"gate": np.tanh, "cand": sigmoid},
+            "sigmoid and tanh are swapped: r and z are sigmoids, n is a tanh."
+            + _GRU_EQ,
+        ),
         ({"gate": np.tanh}, "your gates use tanh; r and z are sigmoids." + _GRU_EQ),
-        ({"cand": sigmoid},
-         "your candidate n uses a sigmoid; it is a tanh." + _GRU_EQ),
+        ({"cand": sigmoid}, "your candidate n uses a sigmoid; it is a tanh." + _GRU_EQ),
         *_shared(),
     ]
     return out

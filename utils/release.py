@@ -33,11 +33,14 @@ def _strip(source, exercise, markdown, where):
         stripped = line.strip()
         if stripped == BEGIN:
             if inside:
-                raise ValueError(f"{where}: line {number} opens a solution region "
-                                 "inside another one")
+                raise ValueError(
+                    f"{where}: line {number} opens a solution region inside another one"
+                )
             if exercise is None and not markdown:
-                raise ValueError(f"{where}: a solution region before any "
-                                 "'### Exercise N.k: title' heading")
+                raise ValueError(
+                    f"{where}: a solution region before any "
+                    "'### Exercise N.k: title' heading"
+                )
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
             if markdown:
@@ -45,12 +48,16 @@ def _strip(source, exercise, markdown, where):
             else:
                 number_, title = exercise
                 out.append(f"{indent}# YOUR CODE HERE (Exercise {number_})")
-                out.append(f'{indent}raise NotImplementedError("Exercise {number_}: '
-                           f'{title} - not attempted yet")')
+                out.append(
+                    f'{indent}raise NotImplementedError("Exercise {number_}: '
+                    f'{title} - not attempted yet")'
+                )
         elif stripped == END:
             if not inside:
-                raise ValueError(f"{where}: line {number} closes a solution region "
-                                 "that was never opened")
+                raise ValueError(
+                    f"{where}: line {number} closes a solution region "
+                    "that was never opened"
+                )
             inside = False
         elif not inside:
             out.append(line)
@@ -74,16 +81,23 @@ def student_version(nb, name="notebook"):
         if cell.cell_type == "markdown":
             found = EXERCISE.findall(cell.source)
             if found:
-                exercise = (found[-1][0], found[-1][1].replace("`", "").replace('"', "'"))
+                exercise = (
+                    found[-1][0],
+                    found[-1][1].replace("`", "").replace('"', "'"),
+                )
         if BEGIN in cell.source or END in cell.source:
             where = f"{name}, cell {index}"
-            cell.source = _strip(cell.source, exercise, cell.cell_type == "markdown", where)
+            cell.source = _strip(
+                cell.source, exercise, cell.cell_type == "markdown", where
+            )
     return student
 
 
 def solution_pairs():
     """[(solution path, student path)] for every solution notebook."""
-    return [(p, STUDENTS / p.name) for p in sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))]
+    return [
+        (p, STUDENTS / p.name) for p in sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
+    ]
 
 
 def render(nb):
@@ -103,8 +117,10 @@ def release(check_only=False):
         clean = copy.deepcopy(nb)
         for cell in clean.cells:
             _clear(cell)
-        for path, text in ((sol_path, render(clean)),
-                           (stu_path, render(student_version(nb, sol_path.name)))):
+        for path, text in (
+            (sol_path, render(clean)),
+            (stu_path, render(student_version(nb, sol_path.name))),
+        ):
             if not path.exists() or path.read_text() != text:
                 changed.append(path)
                 if not check_only:
@@ -114,8 +130,11 @@ def release(check_only=False):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="only report out-of-date files; exit 1 if there are any")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only report out-of-date files; exit 1 if there are any",
+    )
     args = parser.parse_args(argv)
     changed = release(check_only=args.check)
     for path in changed:

@@ -31,8 +31,10 @@ class Explorer:
         self.controls = self.make_controls()
         unknown = set(initial) - set(self.controls)
         if unknown:
-            raise ValueError(f"unknown control(s) {sorted(unknown)}; the controls are "
-                             f"{sorted(self.controls)}")
+            raise ValueError(
+                f"unknown control(s) {sorted(unknown)}; the controls are "
+                f"{sorted(self.controls)}"
+            )
         for name, value in initial.items():
             self.controls[name].value = value
         self.fig = Figure(figsize=self.figsize, dpi=100)
@@ -66,11 +68,13 @@ class Explorer:
         return {name: c.value for name, c in self.controls.items()}
 
     def set(self, **values):
-        """Move controls as a user would (each change redraws); for scripts and tests."""
+        """Move controls as a user would (each change redraws); for tests, scripts."""
         for name, value in values.items():
             if name not in self.controls:
-                raise ValueError(f"unknown control {name!r}; the controls are "
-                                 f"{sorted(self.controls)}")
+                raise ValueError(
+                    f"unknown control {name!r}; the controls are "
+                    f"{sorted(self.controls)}"
+                )
             self.controls[name].value = value
         return self
 
@@ -91,8 +95,13 @@ class Explorer:
 
 def _slider(description, value, lo, hi, step=0.05, fmt=".2f"):
     return widgets.FloatSlider(
-        value=value, min=lo, max=hi, step=step, description=description,
-        readout_format=fmt, continuous_update=True,
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        description=description,
+        readout_format=fmt,
+        continuous_update=True,
         style={"description_width": "initial"},
         layout=widgets.Layout(width="280px"),
     )
@@ -116,40 +125,73 @@ class ActivationExplorer(Explorer):
     t = np.arange(120)
 
     def make_controls(self):
-        return {"w": _slider("slope w", 1.0, 0.2, 8.0),
-                "b": _slider("bias b", 0.0, -6.0, 6.0)}
+        return {
+            "w": _slider("slope w", 1.0, 0.2, 8.0),
+            "b": _slider("bias b", 0.0, -6.0, 6.0),
+        }
 
     def signal(self):
         """s(t) a sine, and m(t) the +-1 control that opens and shuts the gate."""
-        return np.sin(2 * np.pi * self.t / 20), np.where((self.t // 30) % 2 == 0, 1.0, -1.0)
+        return np.sin(2 * np.pi * self.t / 20), np.where(
+            (self.t // 30) % 2 == 0, 1.0, -1.0
+        )
 
     def setup(self, fig):
         ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
         self.lines = {
-            "sigmoid": ax1.plot([], [], color=COLORS["gate"], lw=2, label=r"$\sigma(wa+b)$")[0],
-            "tanh": ax1.plot([], [], color=COLORS["h"], lw=2, label=r"$\tanh(wa+b)$")[0],
-            "dsigmoid": ax1.plot([], [], color=COLORS["gate"], ls="--", lw=1,
-                                 label=r"$d\sigma/da$")[0],
-            "dtanh": ax1.plot([], [], color=COLORS["h"], ls="--", lw=1,
-                              label=r"$d\tanh/da$")[0],
+            "sigmoid": ax1.plot(
+                [], [], color=COLORS["gate"], lw=2, label=r"$\sigma(wa+b)$"
+            )[0],
+            "tanh": ax1.plot([], [], color=COLORS["h"], lw=2, label=r"$\tanh(wa+b)$")[
+                0
+            ],
+            "dsigmoid": ax1.plot(
+                [], [], color=COLORS["gate"], ls="--", lw=1, label=r"$d\sigma/da$"
+            )[0],
+            "dtanh": ax1.plot(
+                [], [], color=COLORS["h"], ls="--", lw=1, label=r"$d\tanh/da$"
+            )[0],
             "mid": ax1.axvline(0, color=COLORS["ref"], lw=0.8, ls=":"),
         }
-        ax1.set(xlim=(-6, 6), ylim=(-1.15, 1.6), xlabel="input $a$", ylabel="output",
-                title="steeper with $w$, shifted by $b$")
+        ax1.set(
+            xlim=(-6, 6),
+            ylim=(-1.15, 1.6),
+            xlabel="input $a$",
+            ylabel="output",
+            title="steeper with $w$, shifted by $b$",
+        )
         ax1.legend(loc="upper left", ncol=2)
         s, m = self.signal()
         ax2.plot(self.t, s, color=COLORS["x"], lw=1, label="signal $s(t)$")
-        ax2.plot(self.t, 1.1 * m, color="0.8", lw=1, drawstyle="steps-mid",
-                 label="control $m(t)$")
-        self.gate_line = ax2.plot([], [], color=COLORS["gate"], lw=1.5,
-                                  drawstyle="steps-mid", label=r"gate $\sigma(wm+b)$")[0]
-        self.gated_line = ax2.plot([], [], color=COLORS["aux"], lw=2,
-                                   label=r"gated $\sigma(wm+b)\,s(t)$")[0]
-        ax2.set(xlim=(0, self.t[-1]), ylim=(-1.3, 1.9), xlabel="time step $t$",
-                title="a gate multiplies a signal")
+        ax2.plot(
+            self.t,
+            1.1 * m,
+            color="0.8",
+            lw=1,
+            drawstyle="steps-mid",
+            label="control $m(t)$",
+        )
+        self.gate_line = ax2.plot(
+            [],
+            [],
+            color=COLORS["gate"],
+            lw=1.5,
+            drawstyle="steps-mid",
+            label=r"gate $\sigma(wm+b)$",
+        )[0]
+        self.gated_line = ax2.plot(
+            [], [], color=COLORS["aux"], lw=2, label=r"gated $\sigma(wm+b)\,s(t)$"
+        )[0]
+        ax2.set(
+            xlim=(0, self.t[-1]),
+            ylim=(-1.3, 1.9),
+            xlabel="time step $t$",
+            title="a gate multiplies a signal",
+        )
         ax2.legend(loc="upper left", ncol=2)
-        self.status = ax2.text(0.99, 0.02, "", transform=ax2.transAxes, ha="right",
-                               va="bottom", fontsize=9)
+        self.status = ax2.text(
+            0.99, 0.02, "", transform=ax2.transAxes, ha="right", va="bottom", fontsize=9
+        )
 
     def draw(self, w, b):
         z = w * self.a + b
@@ -163,8 +205,10 @@ class ActivationExplorer(Explorer):
         gate = cells.sigmoid(w * m + b)
         self.gate_line.set_data(self.t, gate)
         self.gated_line.set_data(self.t, gate * s)
-        self.status.set_text(f"open (m=+1): {cells.sigmoid(w + b):.3f}   "
-                             f"shut (m=-1): {cells.sigmoid(-w + b):.3f}")
+        self.status.set_text(
+            f"open (m=+1): {cells.sigmoid(w + b):.3f}   "
+            f"shut (m=-1): {cells.sigmoid(-w + b):.3f}"
+        )
 
 
 def activation_explorer(w=1.0, b=0.0):
@@ -195,8 +239,14 @@ def input_pattern(name, T=T_STEPS):
     return patterns[name]
 
 
-PATTERNS = ("single pulse", "pulse +1, later -1", "step", "square wave", "noise",
-            "no input")
+PATTERNS = (
+    "single pulse",
+    "pulse +1, later -1",
+    "step",
+    "square wave",
+    "noise",
+    "no input",
+)
 
 
 class OneUnitRNNExplorer(Explorer):
@@ -212,34 +262,74 @@ class OneUnitRNNExplorer(Explorer):
     grid = np.linspace(-1, 1, 201)
 
     def make_controls(self):
-        pattern = widgets.Dropdown(options=PATTERNS, value="single pulse",
-                                   description="input x", layout=widgets.Layout(width="280px"))
-        return {"w_hh": _slider("recurrent weight w_hh", 0.5, -2.5, 2.5),
-                "w_ih": _slider("input weight w_ih", 1.5, -3.0, 3.0),
-                "b": _slider("bias b", 0.0, -2.0, 2.0),
-                "h0": _slider("initial state h0", 0.0, -1.0, 1.0),
-                "pattern": pattern}
+        pattern = widgets.Dropdown(
+            options=PATTERNS,
+            value="single pulse",
+            description="input x",
+            layout=widgets.Layout(width="280px"),
+        )
+        return {
+            "w_hh": _slider("recurrent weight w_hh", 0.5, -2.5, 2.5),
+            "w_ih": _slider("input weight w_ih", 1.5, -3.0, 3.0),
+            "b": _slider("bias b", 0.0, -2.0, 2.0),
+            "h0": _slider("initial state h0", 0.0, -1.0, 1.0),
+            "pattern": pattern,
+        }
 
     def setup(self, fig):
         ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2.2, 1]})
         t = np.arange(1, T_STEPS + 1)
-        self.x_line = ax1.plot(t, np.zeros(T_STEPS), color=COLORS["x"], lw=1,
-                               drawstyle="steps-mid", label="input $x_t$")[0]
-        self.h_line = ax1.plot(t, np.zeros(T_STEPS), color=COLORS["h"], lw=2, marker="o",
-                               ms=3, label="state $h_t$")[0]
+        self.x_line = ax1.plot(
+            t,
+            np.zeros(T_STEPS),
+            color=COLORS["x"],
+            lw=1,
+            drawstyle="steps-mid",
+            label="input $x_t$",
+        )[0]
+        self.h_line = ax1.plot(
+            t,
+            np.zeros(T_STEPS),
+            color=COLORS["h"],
+            lw=2,
+            marker="o",
+            ms=3,
+            label="state $h_t$",
+        )[0]
         ax1.axhline(0, color=COLORS["ref"], lw=0.6)
-        ax1.set(xlim=(0, T_STEPS + 1), ylim=(-1.15, 1.5), xlabel="time step $t$",
-                ylabel="value", title="the state over time")
+        ax1.set(
+            xlim=(0, T_STEPS + 1),
+            ylim=(-1.15, 1.5),
+            xlabel="time step $t$",
+            ylabel="value",
+            title="the state over time",
+        )
         ax1.set_yticks([-1, -0.5, 0, 0.5, 1])
         ax1.legend(loc="upper right", ncol=2)
-        ax2.plot([-1, 1], [-1, 1], color=COLORS["ref"], lw=0.8, ls=":", label="$h_t = h_{t-1}$")
-        self.map_line = ax2.plot([], [], color=COLORS["aux"], lw=1.5,
-                                 label=r"$\tanh(w_{hh}h+b)$")[0]
-        self.visits = ax2.plot([], [], "o", color=COLORS["h"], ms=3, alpha=0.6,
-                               label="visited")[0]
-        self.fixed = ax2.plot([], [], "s", mfc="white", mec="k", ms=7, label="fixed point")[0]
-        ax2.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xlabel="$h_{t-1}$", ylabel="$h_t$",
-                title="the map with no input")
+        ax2.plot(
+            [-1, 1],
+            [-1, 1],
+            color=COLORS["ref"],
+            lw=0.8,
+            ls=":",
+            label="$h_t = h_{t-1}$",
+        )
+        self.map_line = ax2.plot(
+            [], [], color=COLORS["aux"], lw=1.5, label=r"$\tanh(w_{hh}h+b)$"
+        )[0]
+        self.visits = ax2.plot(
+            [], [], "o", color=COLORS["h"], ms=3, alpha=0.6, label="visited"
+        )[0]
+        self.fixed = ax2.plot(
+            [], [], "s", mfc="white", mec="k", ms=7, label="fixed point"
+        )[0]
+        ax2.set(
+            xlim=(-1.05, 1.05),
+            ylim=(-1.05, 1.05),
+            xlabel="$h_{t-1}$",
+            ylabel="$h_t$",
+            title="the map with no input",
+        )
         ax2.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
         self.title = fig.suptitle("", fontsize=11)
 

@@ -1,0 +1,195 @@
+"""Notebook hygiene, student copies up to date, and student copies that run.
+
+The solution notebooks themselves are executed by nbval (see pyproject.toml).
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from utils import release
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIRS = release.solution_pairs()
+SOLUTIONS = [s for s, _ in PAIRS]
+NAMES = [s.name for s in SOLUTIONS]
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_every_notebook_has_its_pair():
+    assert len(PAIRS) >= 2
+    students = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert students == set(NAMES), (
+        "student and solution notebooks must match one to one"
+    )
+    for name in NAMES:
+        assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", name), name
+
+
+def test_student_copies_are_up_to_date():
+    stale = release.release(check_only=True)
+    assert not stale, (
+        f"out of date: {[str(p.relative_to(ROOT)) for p in stale]}; "
+        "run `python -m utils.release` and commit the result"
+    )
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=NAMES)
+def test_solution_notebook_structure(path):
+    nb = read(path)
+    nbformat.validate(nb)
+    ids = [c.get("id") for c in nb.cells]
+    assert all(ids) and len(set(ids)) == len(ids), "every cell needs a unique id"
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    first, setup = nb.cells[0], nb.cells[1]
+    number = path.name[:2]
+    assert first.cell_type == "markdown" and first.source.startswith(f"# {number} · ")
+    for part in ("**Goal:**", "**You will learn**", "**You need:**"):
+        assert part in first.source, f"the opening cell lacks {part}"
+    assert (
+        setup.cell_type == "code" and setup.source == read(SOLUTIONS[0]).cells[1].source
+    ), "the setup cell must be the same in every notebook"
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    headings = re.findall(r"^## (.+)$", markdown, re.M)
+    assert "Summary" in headings and "Exercises" in headings
+    assert headings.index("Summary") < headings.index("Exercises")
+    assert "utils.widgets." in "\n".join(
+        c.source for c in nb.cells if c.cell_type == "code"
+    ), "every notebook has at least one explorer"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=NAMES)
+def test_every_exercise_has_a_solution_and_a_check(path):
+    cells = read(path).cells
+    exercises = [
+        i
+        for i, c in enumerate(cells)
+        if c.cell_type == "markdown" and release.EXERCISE.search(c.source)
+    ]
+    assert exercises, "no '### Exercise N.k: title' heading"
+    numbers = [release.EXERCISE.search(cells[i].source).group(1) for i in exercises]
+    assert numbers == [f"{int(path.name[:2])}.{k}" for k in range(1, len(numbers) + 1)]
+    for i in exercises:
+        solution, check_cell = cells[i + 1], cells[i + 2]
+        assert solution.cell_type == "code" and release.BEGIN in solution.source
+        assert check_cell.cell_type == "code"
+        assert re.fullmatch(r"check\.\w+\(\w+\)", check_cell.source.strip()), (
+            f"the cell after exercise {cells[i].source.splitlines()[0]!r}'s solution "
+            "must be a one-line check call"
+        )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for _, p in PAIRS] + SOLUTIONS,
+    ids=[f"student/{n}" for n in NAMES] + NAMES,
+)
+def test_no_stored_outputs(path):
+    for cell in read(path).cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, (
+                f"{path.name} has stored outputs; run `python -m utils.release`"
+            )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_student_notebook_runs_with_only_not_attempted_errors(name):
+    """Executing a student copy top to bottom fails only in its check cells, each
+    with NotAttempted: nothing else in the notebook depends on a solution."""
+    path = ROOT / "notebooks" / name
+    nb = read(path)
+    NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    errors = [
+        (cell.source, out)
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "error"
+    ]
+    checks = [
+        c.source
+        for c in nb.cells
+        if c.cell_type == "code" and c.source.strip().startswith("check.")
+    ]
+    unexpected = [
+        f"{out.ename}: {out.evalue} in cell {src[:60]!r}"
+        for src, out in errors
+        if out.ename != "NotAttempted" or not src.strip().startswith("check.")
+    ]
+    assert not unexpected, unexpected
+    assert len(errors) == len(checks), "every check cell reports 'not attempted yet'"
+    for _, out in errors:
+        assert "not attempted yet" in out.evalue
+
+
+# --------------------------------------------------------------------- the generator
+
+
+def notebook(*cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(s)
+        if kind == "md"
+        else nbformat.v4.new_code_cell(s)
+        for kind, s in cells
+    ]
+    return nb
+
+
+def test_generator_replaces_regions_with_named_stubs():
+    nb = notebook(
+        ("md", "### Exercise 3.2: the `lstm_step`"),
+        (
+            "code",
+            "def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n"
+            "    ### END SOLUTION\n",
+        ),
+        ("md", "Predict:\n### BEGIN SOLUTION\nIt decays.\n### END SOLUTION"),
+    )
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="hi")]
+    student = release.student_version(nb)
+    code = student.cells[1].source
+    assert "return x + y" not in code and "y = 1" in code
+    stub = (
+        'raise NotImplementedError("Exercise 3.2: the lstm_step - not attempted yet")'
+    )
+    assert "    " + stub in code
+    assert student.cells[1].outputs == []
+    assert student.cells[2].source == "Predict:\n*Your answer here.*"
+    assert nb.cells[1].outputs, "the solution notebook object is not modified"
+
+
+@pytest.mark.parametrize(
+    "source,message",
+    [
+        ("### BEGIN SOLUTION\nx = 1\n", "never closed"),
+        ("x = 1\n### END SOLUTION\n", "never opened"),
+        (
+            "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n",
+            "inside another",
+        ),
+    ],
+)
+def test_generator_rejects_unpaired_markers(source, message):
+    nb = notebook(("md", "### Exercise 1.1: x"), ("code", source))
+    with pytest.raises(ValueError, match=message):
+        release.student_version(nb, "demo.ipynb")
+
+
+def test_generator_needs_an_exercise_heading():
+    with pytest.raises(ValueError, match="before any '### Exercise"):
+        release.student_version(
+            notebook(("code", "### BEGIN SOLUTION\n### END SOLUTION"))
+        )

@@ -102,8 +102,8 @@ def _slider(description, value, lo, hi, step=0.05, fmt=".2f"):
         description=description,
         readout_format=fmt,
         continuous_update=True,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="280px"),
+        style={"description_width": "150px"},  # one width, so the sliders line up
+        layout=widgets.Layout(width="400px"),
     )
 
 
@@ -266,7 +266,8 @@ class OneUnitRNNExplorer(Explorer):
             options=PATTERNS,
             value="single pulse",
             description="input x",
-            layout=widgets.Layout(width="280px"),
+            style={"description_width": "150px"},
+            layout=widgets.Layout(width="400px"),
         )
         return {
             "w_hh": _slider("recurrent weight w_hh", 0.5, -2.5, 2.5),

@@ -581,3 +581,30 @@ def test_gru_step_hints():
         return gru_with()(x, h, params, reset_after)
 
     fails(check.gru_step, in_place, "changed params['bias_hh_l0'] in place")
+
+
+def test_ipython_traceback_hides_the_checker_frames():
+    """In a notebook a failed check shows the student's line and the hint only."""
+    import sys
+
+    shown = {}
+
+    class Shell:
+        def showtraceback(self, exc_tuple, tb_offset=None):
+            shown["tb"] = exc_tuple[2]
+
+    def cell():
+        check.rnn_step(lambda x, h, p: None)
+
+    try:
+        cell()
+    except check.CheckFailed:
+        etype, value, tb = sys.exc_info()
+    check._short_traceback(Shell(), etype, value, tb)
+    files = []
+    node = shown["tb"]
+    while node is not None:
+        files.append(node.tb_frame.f_code.co_filename)
+        node = node.tb_next
+    assert files and not any(f.endswith("check.py") for f in files)
+    assert isinstance(value, AssertionError) and "returned None" in str(value)

@@ -20,6 +20,10 @@ class NotAttempted(Exception):
     """Raised by a check whose exercise still holds its NotImplementedError stub."""
 
 
+class CheckFailed(AssertionError):
+    """Raised by a check when the student's function is wrong; carries the hint."""
+
+
 class _Fail(Exception):
     """A failed check; its message becomes the student's AssertionError."""
 
@@ -44,9 +48,33 @@ def _exercise(check):
         except NotAttempted as e:
             raise NotAttempted(str(e)) from None
         except _Fail as e:
-            raise AssertionError(str(e)) from None
+            raise CheckFailed(str(e)) from None
 
     return wrapper
+
+
+def _short_traceback(shell, etype, value, tb, tb_offset=None):
+    """IPython handler: show a check's error without the checker's own frames."""
+    node = tb
+    while node is not None and node.tb_next is not None:
+        if node.tb_next.tb_frame.f_code.co_filename == __file__:
+            node.tb_next = None  # keep the student's cell, drop the checker
+            break
+        node = node.tb_next
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
+def _install_ipython_hook():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and not shell.custom_exceptions:
+        shell.set_custom_exc((NotAttempted, CheckFailed), _short_traceback)
+
+
+_install_ipython_hook()
 
 
 def _copy(value):

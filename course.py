@@ -4,6 +4,7 @@
     python3 course.py lab        set up .venv if needed, open the course in JupyterLab
     python3 course.py test       set up .venv if needed, run the whole test suite
     python3 course.py release    regenerate the student notebooks from the solutions
+    python3 course.py present    serve every explorer on one page (Voila), for lectures
     python3 course.py handout    write dist/rnn-course-student.zip (no solutions)
     python3 course.py setup      only create or update .venv
 
@@ -65,7 +66,14 @@ def handout():
     files = subprocess.run(
         ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
-    skip = ("notebooks/solutions/", "tests/", "scripts/", ".ci/", "requirements-dev")
+    skip = (
+        "notebooks/solutions/",
+        "tests/",
+        "scripts/",
+        ".ci/",
+        "requirements-dev",
+        "docs/",
+    )
     keep = [f for f in files if not f.startswith(skip)]
     target = ROOT / "dist" / "rnn-course-student.zip"
     target.parent.mkdir(exist_ok=True)
@@ -89,6 +97,8 @@ def main(argv):
         )
     if command == "test":
         return run(setup(), "-m", "pytest", *rest)
+    if command == "present":
+        return run(setup(), "-m", "voila", "present/explorers.ipynb", *rest)
     if command == "release":
         return run(setup(), "-m", "utils.release", *rest)
     if command == "handout":

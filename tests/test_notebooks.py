@@ -193,3 +193,15 @@ def test_generator_needs_an_exercise_heading():
         release.student_version(
             notebook(("code", "### BEGIN SOLUTION\n### END SOLUTION"))
         )
+
+
+def test_presentation_page_shows_every_explorer():
+    """present/explorers.ipynb (served by `course.py present`) has every explorer."""
+    from utils import widgets
+
+    nb = read(ROOT / "present" / "explorers.ipynb")
+    assert nb.cells[1].source == read(SOLUTIONS[0]).cells[1].source, "same setup cell"
+    code = [c.source.strip() for c in nb.cells if c.cell_type == "code"]
+    for factory in widgets.EXPLORERS.values():
+        assert f"utils.widgets.{factory.__name__}()" in code, factory.__name__
+    assert all(not c.outputs for c in nb.cells if c.cell_type == "code")

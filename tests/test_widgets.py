@@ -131,3 +131,27 @@ def test_one_unit_rnn_validation_and_diagram():
     plt.close(fig)
     with pytest.raises(ValueError, match="T must be an integer"):
         plots.unrolled_rnn_diagram(0)
+
+
+@pytest.mark.parametrize("name", list(widgets.EXPLORERS))
+def test_blitted_frame_equals_a_fresh_drawing(name):
+    """Moving controls leaves nothing stale: the frame equals a fresh explorer's."""
+    moved = widgets.EXPLORERS[name]()
+    background = moved._background
+    targets = {}
+    for key, control in moved.controls.items():
+        if hasattr(control, "max"):
+            targets[key] = control.min + 0.7 * (control.max - control.min)
+            moved.set(**{key: control.min})  # pass through an extreme first
+        else:
+            targets[key] = control.options[-1]
+    moved.set(**targets)
+    assert moved._background is background, "the static background is reused"
+    fresh = widgets.EXPLORERS[name](**moved.values)
+    assert moved.image.value == fresh.image.value
+
+
+def test_every_explorer_lists_dynamic_artists():
+    for factory in widgets.EXPLORERS.values():
+        e = factory()
+        assert e.dynamic and all(a.get_animated() for a in e.dynamic)

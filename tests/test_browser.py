@@ -1,0 +1,244 @@
+"""The explorers in a real browser: JupyterLab and Voila in headless Chromium.
+
+For every notebook with explorers (and the presentation page), run all cells, move
+each slider with the keyboard and pick another option in each dropdown, and check
+that the figure it drives changes, that no widget shows "Error displaying widget"
+and that no cell shows an error.
+
+Needs Debian's Chromium (apt-get install chromium) and Python's playwright
+(pip install -r requirements-dev.txt); without them the test is skipped, unless
+COURSE_REQUIRE_BROWSER=1 (as in CI) makes that a failure.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+NOTEBOOKS = sorted(
+    p.relative_to(ROOT).as_posix()
+    for p in (ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb")
+    if "utils.widgets." in p.read_text()
+)
+IMAGE = "img.widget-image"
+
+
+def _missing():
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -r requirements-dev.txt)"
+    if not Path(CHROMIUM).exists():
+        return "Chromium is not installed (apt-get install chromium)"
+    return None
+
+
+if _missing():
+    if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+        raise RuntimeError(f"the browser test is required but {_missing()}")
+    pytest.skip(f"browser test skipped: {_missing()}", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(args, url, log):
+    """Start a server and wait until url answers 200; -> the process."""
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{args[2]} exited early; see {log.name}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    raise RuntimeError(f"{args[2]} did not answer at {url} within 120 s")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("lab")
+    # JupyterLab saves what it runs, so it serves copies of the notebooks from a
+    # scratch root where utils/ and data/ are links to the course's own.
+    root = tmp / "course"
+    (root / "notebooks").mkdir(parents=True)
+    shutil.copytree(ROOT / "notebooks" / "solutions", root / "notebooks" / "solutions")
+    for name in ("utils", "data"):
+        (root / name).symlink_to(ROOT / name, target_is_directory=True)
+    settings = tmp / "settings" / "@jupyterlab"
+    (settings / "notebook-extension").mkdir(parents=True)
+    (settings / "docmanager-extension").mkdir(parents=True)
+    # Render every cell (no windowing), so that every output is in the page.
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        '{"windowingMode": "none"}'
+    )
+    (settings / "docmanager-extension" / "plugin.jupyterlab-settings").write_text(
+        '{"autosave": false}'
+    )
+    port, token = free_port(), "course-browser-test"
+    args = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.workspaces_dir={tmp}",
+        f"--LabApp.user_settings_dir={tmp / 'settings'}",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--allow-root")
+    with open(tmp / "lab.log", "w") as log:
+        proc = start(args, f"http://127.0.0.1:{port}/api/status?token={token}", log)
+        yield f"http://127.0.0.1:{port}", token
+        proc.terminate()
+        proc.wait(30)
+
+
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("voila")
+    port = free_port()
+    args = [
+        sys.executable,
+        "-m",
+        "voila",
+        "present/explorers.ipynb",
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+    ]
+    with open(tmp / "voila.log", "w") as log:
+        proc = start(args, f"http://127.0.0.1:{port}/", log)
+        yield f"http://127.0.0.1:{port}/"
+        proc.terminate()
+        proc.wait(30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def wait_for_change(image, before, timeout=20):
+    """True once the image's pixels differ from `before`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if image.screenshot() != before:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def drive_every_control(page):
+    """Move every slider and dropdown; -> the controls that did not change a figure."""
+    figure_of = "xpath=ancestor::div[.//img[contains(@class,'widget-image')]][1]"
+    stuck = []
+    handles = page.locator(".widget-slider .noUi-handle")
+    selects = page.locator(".widget-dropdown select")
+    assert handles.count() > 0, "no slider found"
+    for i in range(handles.count()):
+        handle = handles.nth(i)
+        handle.scroll_into_view_if_needed()
+        image = handle.locator(figure_of).locator(IMAGE).first
+        before = image.screenshot()
+        handle.focus()
+        for _ in range(6):
+            page.keyboard.press("ArrowRight")
+        if not wait_for_change(image, before):
+            stuck.append(f"slider {i}")
+    for i in range(selects.count()):
+        select = selects.nth(i)
+        select.scroll_into_view_if_needed()
+        image = select.locator(figure_of).locator(IMAGE).first
+        before = image.screenshot()
+        values = select.locator("option").evaluate_all("os => os.map(o => o.value)")
+        current = select.input_value()
+        select.select_option(value=next(v for v in values if v != current))
+        if not wait_for_change(image, before):
+            stuck.append(f"dropdown {i}")
+    return stuck
+
+
+def assert_no_errors(page):
+    assert page.get_by_text("Error displaying widget").count() == 0
+    errors = page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+    )
+    assert errors.count() == 0, errors.all_inner_texts()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_explorers_in_jupyterlab(lab, browser, notebook):
+    base, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    workspace = f"test{time.time_ns()}"
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={token}")
+    idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+    page.wait_for_selector(idle, timeout=90_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    # done when every code cell shows an execution count and the kernel is idle
+    code_cells = page.locator(".jp-CodeCell").count()
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        prompts = page.locator(".jp-InputArea-prompt").all_inner_texts()
+        done = [p for p in prompts if p.strip("[]: ").isdigit()]
+        if len(done) == code_cells and page.locator(idle).count():
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"{notebook} did not finish running all cells in 120 s")
+    page.wait_for_selector(IMAGE, timeout=30_000)
+    assert_no_errors(page)
+    assert drive_every_control(page) == []
+    assert_no_errors(page)
+    page.close()
+
+
+def test_explorers_in_voila(voila, browser):
+    from utils import widgets
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(voila, timeout=120_000)
+    images = page.locator(IMAGE)
+    deadline = time.time() + 120
+    while images.count() < len(widgets.EXPLORERS) and time.time() < deadline:
+        time.sleep(0.5)
+    assert images.count() == len(widgets.EXPLORERS), "an explorer is missing"
+    assert_no_errors(page)
+    assert drive_every_control(page) == []
+    page.close()

@@ -483,6 +483,8 @@ def _seq_cases(kind, seed):
         }
         if with_h0:
             args["h0"] = rng.uniform(-0.9, 0.9, (B, H)).astype(dtype)
+            if kind == "lstm":
+                args["c0"] = rng.standard_normal((B, H)).astype(dtype)
         extra = "" if with_h0 else ", h0 omitted"
         yield _label(dtype, T=T, B=B, D=D, H=H) + extra, args, np.dtype(dtype), H
 
@@ -732,4 +734,442 @@ def gru_step(fn):
                     "h_next = (1 - z) * n + z * h, block by block.",
                 )
             labels.append(case)
+    _report(name, labels)
+
+
+# ----------------------------------------------------------------------------------
+# Notebooks 02 and 04: backward passes and clipping
+# ----------------------------------------------------------------------------------
+
+
+def _dparams(value, name, params, label):
+    """Check a returned gradient dict: the keys, shapes and dtypes of params."""
+    if not isinstance(value, dict):
+        raise _Fail(
+            f"{name} returned {type(value).__name__} for dparams; return a dict "
+            "with the keys of params."
+        )
+    missing = [k for k in params if k not in value]
+    if missing:
+        raise _Fail(
+            f"dparams from {name} lacks {missing}; it needs every key of params."
+        )
+    out = {}
+    for key, p in params.items():
+        g = value[key]
+        if isinstance(g, np.ndarray) and g.shape != p.shape:
+            if g.shape == p.shape[::-1]:
+                raise _Fail(
+                    f"dparams[{key!r}] from {name} has shape {g.shape}, the transpose "
+                    f"of the weight's {p.shape}. A gradient has its parameter's shape: "
+                    "dW = da.T @ x, (kH, B) @ (B, D)."
+                )
+            if p.ndim == 1 and g.ndim == 2:
+                raise _Fail(
+                    f"dparams[{key!r}] from {name} has shape {g.shape}: not summed "
+                    "over the batch. db = da.sum(axis=0), shape (kH,)."
+                )
+        out[key] = _array(g, name, f"dparams[{key!r}]", p.shape, p.dtype, label)
+    return out
+
+
+def _flat(dx_like, dparams):
+    return (*dx_like, *(dparams[k] for k in cells.PARAM_KEYS))
+
+
+def _tuple(result, name, n, what):
+    if result is None:
+        raise _Fail(f"{name} returned None: did you forget `return {what}`?")
+    if not isinstance(result, (tuple, list)) or len(result) != n:
+        got = (
+            f"{len(result)} items"
+            if isinstance(result, (tuple, list))
+            else f"a {type(result).__name__}"
+        )
+        raise _Fail(f"{name} returned {got}; it should return {what}.")
+    return result
+
+
+def _compare_all(student, reference):
+    return all(_close(s, r) for s, r in zip(student, reference, strict=True))
+
+
+def _max_err(student, reference):
+    return max(
+        float(np.abs(s - r).max()) for s, r in zip(student, reference, strict=True)
+    )
+
+
+_BACKWARD_FALLBACK = (
+    "none of the usual mistakes explains it. Go backwards through the forward "
+    "pass: each forward operation y = f(u) sends back du = dy * f'(u), a product "
+    "y = u @ W.T sends back du = dy @ W and dW = dy.T @ u."
+)
+
+
+@_exercise
+def rnn_step_backward(fn):
+    """Exercise 2.1: rnn_step_backward(dh_next, x, h_prev, params)
+    -> (dx (B, D), dh_prev (B, H), dparams)."""
+    name, labels = "rnn_step_backward", []
+    for label, args, dtype, H in _step_cases("rnn", seed=201):
+        B = args["x"].shape[0]
+        dh_next = np.random.default_rng(B * 7 + H).standard_normal((B, H)).astype(dtype)
+        call = {
+            "dh_next": dh_next,
+            "x": args["x"],
+            "h_prev": args["h"],
+            "params": args["params"],
+        }
+        result, _ = _call(fn, name, call, {}, label)
+        dx, dh_prev, dparams = _tuple(result, name, 3, "(dx, dh_prev, dparams)")
+        dx = _array(dx, name, "dx", args["x"].shape, dtype, label)
+        dh_prev = _array(dh_prev, name, "dh_prev", (B, H), dtype, label)
+        dparams = _dparams(dparams, name, args["params"], label)
+        _, _, cache = cells.rnn_forward(args["x"][None], args["params"], args["h"])
+        rdx, rdp, rdh = cells.rnn_backward(dh_next[None], cache)
+        student, reference = _flat((dx, dh_prev), dparams), _flat((rdx[0], rdh), rdp)
+        if not _compare_all(student, reference):
+
+            def variant(kw, call=call):
+                dx_, dh_, dp_ = mistakes.rnn_step_backward_variant(*call.values(), **kw)
+                return _flat((dx_, dh_), dp_)
+
+            hint = _diagnose(student, mistakes.rnn_step_backward_mistakes(), variant)
+            raise _wrong(
+                name, label, _max_err(student, reference), hint, _BACKWARD_FALLBACK
+            )
+        labels.append(label)
+    _report(name, labels)
+
+
+def _numerical_rnn_errors(student, call):
+    """Relative errors of a student's RNN gradients against centred differences.
+
+    student: (dx, dparams, dh0); call: the arguments dout, x, params, h0 (float64).
+    """
+    from .gradients import numerical_gradient, rel_error
+
+    x, h0, dout = (np.array(call[k], dtype=np.float64) for k in ("x", "h0", "dout"))
+    p = {k: np.array(v, dtype=np.float64) for k, v in call["params"].items()}
+    targets = {"x": x, "h0": h0, **p}
+
+    def loss():
+        return float(np.sum(cells.rnn_forward(x, p, h0)[0] * dout))
+
+    dx, dparams, dh0 = student
+    analytic = {"x": dx, "h0": dh0, **dparams}
+    return {
+        k: rel_error(analytic[k], numerical_gradient(loss, t))
+        for k, t in targets.items()
+    }
+
+
+@_exercise
+def rnn_backward(fn):
+    """Exercise 2.2: rnn_backward(dout (T, B, H), x (T, B, D), params, h0 (B, H))
+    -> (dx, dparams, dh0), for the loss sum(out * dout)."""
+    name, labels, numeric = "rnn_backward", [], None
+    for label, args, dtype, H in _seq_cases("rnn", seed=202):
+        T, B, _ = args["x"].shape
+        rng = np.random.default_rng(T * 13 + B)
+        h0 = args.get("h0", rng.uniform(-0.9, 0.9, (B, H)).astype(dtype))
+        dout = rng.standard_normal((T, B, H)).astype(dtype)
+        call = {"dout": dout, "x": args["x"], "params": args["params"], "h0": h0}
+        label = label.replace(", h0 omitted", "")
+        result, _ = _call(fn, name, call, {}, label)
+        dx, dparams, dh0 = _tuple(result, name, 3, "(dx, dparams, dh0)")
+        dx = _array(dx, name, "dx", args["x"].shape, dtype, label)
+        dh0 = _array(dh0, name, "dh0", (B, H), dtype, label)
+        dparams = _dparams(dparams, name, args["params"], label)
+        _, _, cache = cells.rnn_forward(args["x"], args["params"], h0)
+        rdx, rdp, rdh0 = cells.rnn_backward(dout, cache)
+        student, reference = _flat((dx, dh0), dparams), _flat((rdx, rdh0), rdp)
+        if not _compare_all(student, reference):
+
+            def variant(kw, call=call):
+                dx_, dp_, dh0_ = mistakes.rnn_backward_variant(*call.values(), **kw)
+                return _flat((dx_, dh0_), dp_)
+
+            hint = _diagnose(student, mistakes.rnn_backward_mistakes(), variant)
+            raise _wrong(
+                name,
+                label,
+                _max_err(student, reference),
+                hint,
+                "none of the usual mistakes explains it; check rnn_step_backward "
+                "first, then how the loop carries dh and adds up dparams.",
+            )
+        if numeric is None and dtype == np.float64:
+            numeric = _numerical_rnn_errors((dx, dparams, dh0), call)
+        labels.append(label)
+    _report(name, labels)
+    print(
+        f"Against centred differences (float64): largest relative error "
+        f"{max(numeric.values()):.1e} over x, h0 and every parameter."
+    )
+
+
+def _clip_cases():
+    rng = np.random.default_rng(203)
+    shapes = {
+        "weight_ih_l0": (8, 3),
+        "weight_hh_l0": (8, 2),
+        "bias_ih_l0": (8,),
+        "bias_hh_l0": (8,),
+    }
+    for scale, max_norm, dtype in (
+        (3.0, 1.0, np.float64),
+        (0.05, 1.0, np.float64),
+        (10.0, 5.0, np.float32),
+        (1.0, 0.5, np.float64),
+    ):
+        grads = {
+            k: (scale * rng.standard_normal(s)).astype(dtype) for k, s in shapes.items()
+        }
+        norm = float(
+            np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads.values()))
+        )
+        word = "above" if norm > max_norm else "below"
+        yield (
+            f"{np.dtype(dtype).name}, norm {norm:.3g} {word} max_norm {max_norm}",
+            grads,
+            max_norm,
+        )
+
+
+@_exercise
+def clip_by_norm(fn):
+    """Exercise 2.3: clip_by_norm(grads, max_norm) -> (clipped dict, total_norm)."""
+    name, labels = "clip_by_norm", []
+    for label, grads, max_norm in _clip_cases():
+        result, _ = _call(fn, name, {"grads": grads, "max_norm": max_norm}, {}, label)
+        clipped, norm = _tuple(result, name, 2, "(clipped, total_norm)")
+        clipped = _dparams(clipped, name, grads, label)
+        ref, ref_norm = mistakes.clip_variant(grads, max_norm)
+        try:
+            norm = float(norm)
+        except (TypeError, ValueError):
+            raise _Fail(
+                f"{name} returned {type(norm).__name__} for total_norm; return "
+                "a number."
+            ) from None
+        student = tuple(clipped[k] for k in grads)
+        ok = _compare_all(student, tuple(ref[k] for k in grads))
+        if not ok or not np.isclose(norm, ref_norm, rtol=1e-5):
+
+            def variant(kw, grads=grads, max_norm=max_norm):
+                out, n = mistakes.clip_variant(grads, max_norm, **kw)
+                return (*(out[k] for k in grads), np.array(n))
+
+            hint = _diagnose(
+                (*student, np.array(norm)), mistakes.clip_mistakes(), variant
+            )
+            raise _Fail(
+                f"{name} is wrong on the hidden case {label} (total_norm: yours "
+                f"{norm:.6g}, expected {ref_norm:.6g}).\nHint: "
+                + (
+                    hint
+                    or "if the global norm exceeds max_norm, multiply every array "
+                    "by max_norm / norm; otherwise return the gradients unchanged."
+                )
+            )
+        labels.append(label)
+    _report(name, labels)
+
+
+# ----------------------------------------------------------------------------------
+# Notebook 03: the LSTM forward pass and a memory puzzle
+# ----------------------------------------------------------------------------------
+
+
+@_exercise
+def lstm_forward(fn):
+    """Exercise 3.2: lstm_forward(x, params, h0=None, c0=None) -> out, (h_n, c_n)."""
+    name, labels = "lstm_forward", []
+    for label, args, dtype, H in _seq_cases("lstm", seed=302):
+        result, _ = _call(fn, name, args, {}, label)
+        out, last = _tuple(result, name, 2, "(out, (h_n, c_n))")
+        h_n, c_n = _tuple(last, name, 2, "(out, (h_n, c_n)) with the pair (h_n, c_n)")
+        T, B, _ = args["x"].shape
+        out = _array(out, name, "out", (T, B, H), dtype, label)
+        h_n = _array(h_n, name, "h_n", (B, H), dtype, label)
+        c_n = _array(c_n, name, "c_n", (B, H), dtype, label)
+        ref_out, (ref_h, ref_c), cache = cells.lstm_forward(**args)
+        student, reference = (out, h_n, c_n), (ref_out, ref_h, ref_c)
+        if _compare_all(student, reference):
+            labels.append(label)
+            continue
+        if _close(h_n, ref_c) and _close(c_n, ref_h):
+            raise _Fail(f"{name} returned (out, (c_n, h_n)); the pair is (h_n, c_n).")
+        p, zeros = args["params"], np.zeros((B, H), dtype)
+        h0, c0 = args.get("h0", zeros), args.get("c0", zeros)
+        candidates = [
+            (
+                {"c_reset": True},
+                "the cell state is not carried: each step must start "
+                "from the previous step's c, not from c0.",
+            ),
+            (
+                {"h0": zeros, "c0": zeros},
+                "your loop ignores h0 and c0 and starts from "
+                "zeros; start from them when they are given.",
+            ),
+            ({"c0": zeros}, "your loop ignores c0 and starts the cell from zeros."),
+            (
+                {"out_c": True},
+                "out holds the cell states; like PyTorch's, it holds "
+                "the hidden states h_1 ... h_T.",
+            ),
+            (
+                {"shift": True},
+                "out is shifted by one step: out[t] is the state after input x[t].",
+            ),
+        ] + [
+            ({"step": kw}, "your steps are wrong: " + hint)
+            for kw, hint in mistakes.lstm_mistakes()
+        ]
+
+        def variant(kw, x=args["x"], h0=h0, c0=c0, p=p):
+            h, c, hs, cs = kw.get("h0", h0), kw.get("c0", c0), [], []
+            for x_t in x:
+                h, c = mistakes.lstm_variant(
+                    x_t,
+                    h,
+                    kw.get("c0", c0) if kw.get("c_reset") else c,
+                    p,
+                    **kw.get("step", {}),
+                )
+                hs.append(h)
+                cs.append(c)
+            seq = np.stack(cs if kw.get("out_c") else hs)
+            if kw.get("shift"):
+                seq = np.concatenate([kw.get("h0", h0)[None], seq[:-1]])
+            return seq, h, c
+
+        hint = _diagnose(student, candidates, variant)
+        raise _wrong(
+            name,
+            label,
+            _max_err(student, reference),
+            hint,
+            "none of the usual mistakes explains it; check lstm_step first, "
+            "then that the loop carries both h and c.",
+        )
+    _report(name, labels)
+
+
+def pulse_memory_run(b_f, w_i, b_i, x):
+    """A one-unit LSTM cell with o = 1, g = tanh(2 x), i = sigma(w_i x + b_i) and a
+    constant forget gate f = sigma(b_f), from c_0 = 0 -> c (T,), c[t] after x[t]."""
+    f, c, cs = cells.sigmoid(np.float64(b_f)), 0.0, np.empty(len(x))
+    for t, x_t in enumerate(x):
+        c = f * c + cells.sigmoid(w_i * x_t + b_i) * np.tanh(2 * x_t)
+        cs[t] = c
+    return cs
+
+
+def pulse_memory_inputs():
+    """The two input sequences of exercise 3.3: (with the pulse, noise only), (51,)."""
+    noise = np.random.default_rng(303).uniform(-0.3, 0.3, 51)
+    noise[0] = 0.0
+    return np.r_[1.0, noise[1:]], noise
+
+
+@_exercise
+def pulse_memory(fn):
+    """Exercise 3.3: fn() -> (b_f, w_i, b_i) so the cell keeps a pulse for 50 steps.
+
+    With a pulse x = 1 at t = 0 and noise |x| <= 0.3 after it, c_t must stay in
+    [0.5, 1.5] for t = 1 ... 50; with the noise alone, |c_t| < 0.25.
+    """
+    name = "pulse_memory"
+    result, _ = _call(fn, name, {}, {}, "the pulse simulation")
+    try:
+        b_f, w_i, b_i = (float(v) for v in result)
+    except (TypeError, ValueError):
+        raise _Fail(
+            f"{name} should return three numbers (b_f, w_i, b_i), got {result!r}."
+        ) from None
+    if not all(np.isfinite([b_f, w_i, b_i])):
+        raise _Fail(f"{name} returned a non-finite number: {(b_f, w_i, b_i)}.")
+    with_pulse, noise_only = pulse_memory_inputs()
+    kept = pulse_memory_run(b_f, w_i, b_i, with_pulse)[1:]
+    quiet = pulse_memory_run(b_f, w_i, b_i, noise_only)
+    f = float(cells.sigmoid(np.float64(b_f)))
+    written = float(cells.sigmoid(w_i + b_i) * np.tanh(2.0))
+    leak = float(cells.sigmoid(0.3 * abs(w_i) + b_i))
+    if np.abs(quiet).max() >= 0.25:
+        raise _Fail(
+            f"the noise alone moves the cell to {quiet[np.abs(quiet).argmax()]:+.3f}.\n"
+            f"Hint: the input gate is open for small inputs (i = sigma(0.3 w_i + b_i) "
+            f"= {leak:.3f} at |x| = 0.3). Make b_i negative enough to shut it for "
+            "|x| <= 0.3 while w_i + b_i stays large for the pulse."
+        )
+    if kept.min() < 0.5 or kept.max() > 1.5:
+        t = int(np.argmax((kept < 0.5) | (kept > 1.5))) + 1
+        if written < 0.6:
+            why = (
+                f"the input gate lets in only i = {cells.sigmoid(w_i + b_i):.3f} of "
+                f"the pulse (c_0 = {written:.3f}); make w_i + b_i large."
+            )
+        else:
+            why = (
+                f"the forget gate f = sigma(b_f) = {f:.4f} keeps f^50 = {f**50:.3g} "
+                "of the pulse after 50 steps; raise b_f until f^50 c_0 > 0.5."
+            )
+        raise _Fail(
+            f"with the pulse, c is {kept[t - 1]:+.3f} at step {t}, outside "
+            f"[0.5, 1.5].\nHint: {why}"
+        )
+    print(
+        f"check.{name}: the pulse is written (c_0 = {written:.3f}) and kept "
+        f"(c stays in [{kept.min():.3f}, {kept.max():.3f}] for 50 steps, f = {f:.4f}); "
+        f"the noise alone moves c at most {np.abs(quiet).max():.3f}."
+    )
+    print(f"All correct: {name} passes.")
+
+
+@_exercise
+def lstm_step_backward(fn):
+    """Exercise 4.1: lstm_step_backward(dh_next, dc_next, x, h_prev, c_prev, params)
+    -> (dx, dh_prev, dc_prev, dparams)."""
+    name, labels = "lstm_step_backward", []
+    for label, args, dtype, H in _step_cases("lstm", seed=401):
+        B = args["x"].shape[0]
+        rng = np.random.default_rng(B * 11 + H)
+        dh_next, dc_next = (rng.standard_normal((B, H)).astype(dtype) for _ in range(2))
+        call = {
+            "dh_next": dh_next,
+            "dc_next": dc_next,
+            "x": args["x"],
+            "h_prev": args["h"],
+            "c_prev": args["c"],
+            "params": args["params"],
+        }
+        result, _ = _call(fn, name, call, {}, label)
+        dx, dh_prev, dc_prev, dparams = _tuple(
+            result, name, 4, "(dx, dh_prev, dc_prev, dparams)"
+        )
+        dx = _array(dx, name, "dx", args["x"].shape, dtype, label)
+        dh_prev = _array(dh_prev, name, "dh_prev", (B, H), dtype, label)
+        dc_prev = _array(dc_prev, name, "dc_prev", (B, H), dtype, label)
+        dparams = _dparams(dparams, name, args["params"], label)
+        _, _, cache = cells.lstm_forward(
+            args["x"][None], args["params"], args["h"], args["c"]
+        )
+        rdx, rdp, rdh, rdc = cells.lstm_backward(None, cache, dh_next, dc_next)
+        student = _flat((dx, dh_prev, dc_prev), dparams)
+        reference = _flat((rdx[0], rdh, rdc), rdp)
+        if not _compare_all(student, reference):
+
+            def variant(kw, call=call):
+                *d, dp_ = mistakes.lstm_step_backward_variant(*call.values(), **kw)
+                return _flat(d, dp_)
+
+            hint = _diagnose(student, mistakes.lstm_step_backward_mistakes(), variant)
+            raise _wrong(
+                name, label, _max_err(student, reference), hint, _BACKWARD_FALLBACK
+            )
+        labels.append(label)
     _report(name, labels)

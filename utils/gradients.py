@@ -116,3 +116,44 @@ def cell_gradient_errors(kind, reset_after=True, T=4, B=3, D=5, H=4, seed=0):
         name: rel_error(analytic[name], numerical_gradient(loss, targets[name]))
         for name in analytic
     }
+
+
+def hidden_state_gradients(x, params, h0, dh_T):
+    """dL/dh_k for every step k of a tanh RNN whose loss depends on h_T only.
+
+    x: (T, B, D), params: RNN dict, h0: (B, H), dh_T: (B, H) = dL/dh_T
+    -> (T + 1, B, H), row k = dL/dh_k, from the recursion
+    dL/dh_{k-1} = (dL/dh_k * (1 - h_k^2)) @ W_hh (the Jacobian diag(1 - h_k^2) W_hh,
+    transposed). Derived in notebooks/02_backprop_through_time.ipynb.
+    """
+    out, _, _ = cells.rnn_forward(x, params, h0)
+    W_hh = params["weight_hh_l0"].astype(x.dtype, copy=False)
+    grads = np.empty((len(out) + 1, *dh_T.shape), dtype=x.dtype)
+    grads[-1] = dh_T
+    for k in range(len(out), 0, -1):
+        grads[k - 1] = (grads[k] * (1 - out[k - 1] ** 2)) @ W_hh
+    return grads
+
+
+def cell_state_gradients(x, params, h0, c0, dc_T):
+    """dL/dc_k for every step k of an LSTM whose loss depends on c_T only.
+
+    x: (T, B, D), params: LSTM dict, h0, c0, dc_T: (B, H) -> (T + 1, B, H), row k =
+    dL/dc_k, through both paths: the carousel (dc_{k-1} = dc_k f_k) and the gates'
+    dependence on h_{k-1}. Derived in notebooks/04_lstm_backward.ipynb.
+    """
+    T = x.shape[0]
+    grads = np.empty((T + 1, *dc_T.shape), dtype=x.dtype)
+    grads[-1] = dc_T
+    _, _, cache = cells.lstm_forward(x, params, h0, c0)
+    for k in range(T):  # the loss c_T depends on c_k through steps k+1 .. T
+        cache_k = dict(
+            cache,
+            x=x[k:],
+            hs=cache["hs"][k:],
+            cs=cache["cs"][k:],
+            acts=cache["acts"][k:],
+        )
+        *_, dc_k = cells.lstm_backward(None, cache_k, None, dc_T)
+        grads[k] = dc_k
+    return grads

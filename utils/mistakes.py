@@ -292,3 +292,304 @@ def gru_mistakes(reset_after):
         *_shared(),
     ]
     return out
+
+
+# ----------------------------------------------------------------------------------
+# Backward passes (notebooks 02 and 04)
+# ----------------------------------------------------------------------------------
+
+
+def _param_grads(da, x, h_prev, bias="sum"):
+    """dW_ih, dW_hh, db_ih, db_hh from the pre-activation gradient da (B, kH)."""
+    dW_ih, dW_hh = da.T @ x, da.T @ h_prev
+    db = {"sum": da.sum(0), "mean": da.mean(0), "none": da}[bias]
+    return {
+        "weight_ih_l0": dW_ih,
+        "weight_hh_l0": dW_hh,
+        "bias_ih_l0": db,
+        "bias_hh_l0": db,
+    }
+
+
+def rnn_step_backward_variant(
+    dh_next,
+    x,
+    h_prev,
+    p,
+    act_grad="h_next",
+    dh_prev_T=False,
+    dW_hh_from="h_prev",
+    sign=1,
+    **kw,
+):
+    """One tanh RNN step backward with the given mistakes -> dx, dh_prev, dparams.
+
+    act_grad: whose slope multiplies dh_next: 'h_next' (right), 'h_prev', 'none',
+    'sigmoid' (h (1 - h)).
+    """
+    W_ih, W_hh = p["weight_ih_l0"], p["weight_hh_l0"]
+    h = np.tanh(x @ W_ih.T + p["bias_ih_l0"] + h_prev @ W_hh.T + p["bias_hh_l0"])
+    slope = {
+        "h_next": 1 - h**2,
+        "h_prev": 1 - h_prev**2,
+        "none": 1.0,
+        "sigmoid": h * (1 - h),
+    }[act_grad]
+    da = sign * dh_next * slope
+    dparams = _param_grads(da, x, h if dW_hh_from == "h_next" else h_prev, **kw)
+    return da @ W_ih, da @ (W_hh.T if dh_prev_T else W_hh), dparams
+
+
+def rnn_step_backward_mistakes():
+    eq = (
+        " For a = x W_ih^T + b_ih + h_prev W_hh^T + b_hh and h_next = tanh(a): "
+        "da = dh_next * (1 - h_next^2), dW_ih = da^T x, dW_hh = da^T h_prev, "
+        "db_ih = db_hh = sum of da over the batch, dx = da W_ih, dh_prev = da W_hh."
+    )
+    return [
+        (
+            {"act_grad": "none"},
+            "the tanh's slope is missing: multiply dh_next by "
+            "1 - h_next^2 before anything else." + eq,
+        ),
+        (
+            {"act_grad": "h_prev"},
+            "you used the slope at h_prev; the tanh that "
+            "produced h_next has slope 1 - h_next^2." + eq,
+        ),
+        (
+            {"act_grad": "sigmoid"},
+            "h (1 - h) is the sigmoid's slope; the tanh's is 1 - h^2." + eq,
+        ),
+        (
+            {"dh_prev_T": True},
+            "dh_prev uses W_hh^T; the forward pass multiplied h_prev "
+            "by W_hh^T, so the backward pass multiplies by W_hh: dh_prev = da @ W_hh.",
+        ),
+        (
+            {"dW_hh_from": "h_next"},
+            "dW_hh pairs da with h_next; it multiplied "
+            "h_prev in the forward pass, so dW_hh = da^T h_prev.",
+        ),
+        (
+            {"bias": "mean"},
+            "the bias gradients are means over the batch; the loss "
+            "adds up the batch, so sum: db = da.sum(axis=0).",
+        ),
+        ({"sign": -1}, "every gradient has the wrong sign: a minus slipped in."),
+    ]
+
+
+def rnn_backward_variant(
+    dout,
+    x,
+    p,
+    h0,
+    carry=True,
+    direction="backward",
+    h_prev_offset=0,
+    accumulate="sum",
+    slope=True,
+):
+    """BPTT for the tanh RNN with the given mistakes -> dx, dparams, dh0."""
+    W_ih, W_hh = p["weight_ih_l0"], p["weight_hh_l0"]
+    T = len(x)
+    hs = [h0]
+    for t in range(T):
+        hs.append(
+            np.tanh(x[t] @ W_ih.T + p["bias_ih_l0"] + hs[-1] @ W_hh.T + p["bias_hh_l0"])
+        )
+    dx = np.zeros_like(x)
+    grads = {k: np.zeros_like(v) for k, v in p.items()}
+    dh_future = np.zeros_like(h0)
+    order = range(T - 1, -1, -1) if direction == "backward" else range(T)
+    for t in order:
+        dh = dout[t] + (dh_future if carry else 0)
+        da = dh * (1 - hs[t + 1] ** 2) if slope else dh
+        h_prev = hs[t + h_prev_offset]
+        step = {
+            "weight_ih_l0": da.T @ x[t],
+            "weight_hh_l0": da.T @ h_prev,
+            "bias_ih_l0": da.sum(0),
+            "bias_hh_l0": da.sum(0),
+        }
+        for k in grads:
+            if accumulate == "sum" or (accumulate == "last" and t == T - 1):
+                grads[k] = grads[k] + step[k]
+        dx[t] = da @ W_ih
+        dh_future = da @ W_hh
+    return dx, grads, dh_future
+
+
+def rnn_backward_mistakes():
+    return [
+        (
+            {"carry": False},
+            "you dropped the gradient that comes from the future: at "
+            "step t, dL/dh_t = dout[t] + (the gradient passed back from step t + 1).",
+        ),
+        (
+            {"accumulate": "last"},
+            "the weight gradients come from one step only; the "
+            "weights are shared by every step, so add the per-step gradients over t.",
+        ),
+        (
+            {"direction": "forward"},
+            "your loop runs forward in time; "
+            "backpropagation through time goes from t = T - 1 down to 0, so that the "
+            "gradient from step t + 1 is ready when step t needs it.",
+        ),
+        (
+            {"h_prev_offset": 1},
+            "dW_hh pairs step t's da with h_t; the step multiplied "
+            "h_{t-1} (out[t - 1], or h0 at t = 0), so use that.",
+        ),
+        ({"slope": False}, "the tanh's slope 1 - h_t^2 is missing from da."),
+    ]
+
+
+def clip_variant(grads, max_norm, how="global"):
+    """Gradient clipping with the given mistakes -> (clipped, norm)."""
+    norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
+    if how == "per_array":
+        out = {}
+        for k, g in grads.items():
+            n = np.linalg.norm(g)
+            out[k] = g * (max_norm / n) if n > max_norm else g
+        return out, norm
+    if how == "always":
+        return {k: g * (max_norm / norm) for k, g in grads.items()}, norm
+    if how == "max_abs":
+        top = max(np.abs(g).max() for g in grads.values())
+        scale = max_norm / top if top > max_norm else 1.0
+        return {k: g * scale for k, g in grads.items()}, norm
+    if how == "norm_after":
+        scale = max_norm / norm if norm > max_norm else 1.0
+        return {k: g * scale for k, g in grads.items()}, min(norm, max_norm)
+    if how == "sum_of_norms":
+        total = float(sum(np.linalg.norm(g) for g in grads.values()))
+        scale = max_norm / total if total > max_norm else 1.0
+        return {k: g * scale for k, g in grads.items()}, total
+    scale = max_norm / norm if norm > max_norm else 1.0
+    return {k: g * scale for k, g in grads.items()}, norm
+
+
+def clip_mistakes():
+    return [
+        (
+            {"how": "per_array"},
+            "you clipped each array by its own norm; clipping by "
+            "norm uses one global norm over all the gradients, so that their direction "
+            "is kept: scale every array by max_norm / total_norm.",
+        ),
+        (
+            {"how": "always"},
+            "you rescale even when the norm is below max_norm; only "
+            "a norm above max_norm is scaled down, smaller gradients pass unchanged.",
+        ),
+        (
+            {"how": "max_abs"},
+            "you used the largest absolute entry; the norm is the "
+            "square root of the sum of squares of all entries of all arrays.",
+        ),
+        (
+            {"how": "norm_after"},
+            "return the norm before clipping (it is what a "
+            "training loop logs to see explosions), not after.",
+        ),
+        (
+            {"how": "sum_of_norms"},
+            "you added the arrays' norms; the global norm is "
+            "sqrt(sum of the squared norms).",
+        ),
+    ]
+
+
+def lstm_step_backward_variant(
+    dh_next,
+    dc_next,
+    x,
+    h_prev,
+    c_prev,
+    p,
+    tanh_path=True,
+    df_uses="c_prev",
+    carry_f=True,
+    g_slope="tanh",
+    gate_slope="sigmoid",
+    do_uses="c_next",
+    o_in_path=True,
+    order="ifgo",
+):
+    """An LSTM step backward with the given mistakes -> dx, dh_prev, dc_prev, dparams."""
+    W_ih, W_hh = p["weight_ih_l0"], p["weight_hh_l0"]
+    a = x @ W_ih.T + p["bias_ih_l0"] + h_prev @ W_hh.T + p["bias_hh_l0"]
+    H = h_prev.shape[1]
+    i, f, g, o = (
+        sigmoid(a[:, :H]),
+        sigmoid(a[:, H : 2 * H]),
+        np.tanh(a[:, 2 * H : 3 * H]),
+        sigmoid(a[:, 3 * H :]),
+    )
+    c = f * c_prev + i * g
+    tc = np.tanh(c)
+    do = dh_next * (tc if do_uses == "c_next" else np.tanh(c_prev))
+    dc = dc_next + (dh_next * (o if o_in_path else 1) * (1 - tc**2) if tanh_path else 0)
+    di, dg = dc * g, dc * i
+    df = dc * (c_prev if df_uses == "c_prev" else c)
+
+    def gs(v):
+        return v * (1 - v) if gate_slope == "sigmoid" else 1 - v**2
+
+    blocks = {
+        "i": di * gs(i),
+        "f": df * gs(f),
+        "o": do * gs(o),
+        "g": dg * (1 - g**2 if g_slope == "tanh" else g * (1 - g)),
+    }
+    da = np.concatenate([blocks[ch] for ch in order], axis=1)
+    dparams = _param_grads(da, x, h_prev)
+    return da @ W_ih, da @ W_hh, dc * f if carry_f else dc, dparams
+
+
+def lstm_step_backward_mistakes():
+    return [
+        (
+            {"tanh_path": False},
+            "dc leaves out the path through h_next = o * "
+            "tanh(c_next): dc = dc_next + dh_next * o * (1 - tanh(c_next)^2).",
+        ),
+        (
+            {"df_uses": "c_next"},
+            "df uses c_next; the forget gate multiplied the "
+            "*previous* cell state, so df = dc * c_prev.",
+        ),
+        (
+            {"carry_f": False},
+            "dc_prev must be carried through the forget gate: "
+            "dc_prev = dc * f (the gradient highway).",
+        ),
+        (
+            {"g_slope": "sigmoid"},
+            "the candidate g is a tanh: its slope is 1 - g^2, not g (1 - g).",
+        ),
+        (
+            {"gate_slope": "tanh"},
+            "the gates i, f, o are sigmoids: their slope is s (1 - s), not 1 - s^2.",
+        ),
+        (
+            {"do_uses": "c_prev"},
+            "do uses tanh(c_prev); h_next = o * tanh(c_next), so "
+            "do = dh_next * tanh(c_next).",
+        ),
+        (
+            {"o_in_path": False},
+            "the path from h_next into dc is missing the output "
+            "gate: dh_next * o * (1 - tanh(c_next)^2).",
+        ),
+        (
+            {"order": "ifog"},
+            "the pre-activation gradient blocks are stacked as i, f, "
+            "o, g; stack them like the weights, i, f, g, o.",
+        ),
+    ]

@@ -521,7 +521,7 @@ def lstm_step_backward_variant(
     o_in_path=True,
     order="ifgo",
 ):
-    """An LSTM step backward with the given mistakes -> dx, dh_prev, dc_prev, dparams."""
+    """LSTM step backward with the given mistakes -> dx, dh_prev, dc_prev, dparams."""
     W_ih, W_hh = p["weight_ih_l0"], p["weight_hh_l0"]
     a = x @ W_ih.T + p["bias_ih_l0"] + h_prev @ W_hh.T + p["bias_hh_l0"]
     H = h_prev.shape[1]

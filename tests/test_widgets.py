@@ -155,3 +155,59 @@ def test_every_explorer_lists_dynamic_artists():
     for factory in widgets.EXPLORERS.values():
         e = factory()
         assert e.dynamic and all(a.get_animated() for a in e.dynamic)
+
+
+def test_gradient_norm_explorer_matches_the_theory():
+    e = widgets.gradient_norm_explorer(scale=0.0, T=40, rho=0.8)
+    back, measured = e.measured.get_data()
+    _, bound = e.bound.get_data()
+    # with no input the states stay 0, tanh' = 1: the RNN is linear and W = rho Q is
+    # rho times orthogonal, so the gradient norm is exactly rho^(T - k)
+    np.testing.assert_allclose(measured, 0.8**back, rtol=1e-10)
+    np.testing.assert_allclose(bound, 0.8**back)
+    e.set(scale=3.0, rho=1.3)
+    back, measured = e.measured.get_data()
+    assert np.all(measured <= 1.3**back * (1 + 1e-9))  # the bound holds with tanh
+    assert len(back) == 41 and back[0] == 40
+
+
+def test_gate_explorer_cell_follows_the_gates():
+    e = widgets.gate_explorer(f=1.0, i=0.0, o=1.0, pattern="noise")
+    np.testing.assert_array_equal(e.lines["c"].get_ydata(), 0)  # nothing written
+    e.set(i=1.0, pattern="pulses +1, -1, +1")
+    c = e.lines["c"].get_ydata()
+    assert c[10] == pytest.approx(1.0) and c[30] == pytest.approx(0.0)  # kept, then -1
+    e.set(f=0.5)
+    c = e.lines["c"].get_ydata()
+    assert c[7] == pytest.approx(0.25)  # halved at every step after the pulse at t = 5
+    e.set(o=0.0)
+    np.testing.assert_array_equal(e.lines["h"].get_ydata(), 0)  # hidden: nothing shown
+    assert "half-life" in e.status.get_text()
+
+
+def test_highway_explorer_products():
+    e = widgets.highway_explorer(b_f=3.0, spread=0.0)
+    lags, lstm = e.lstm_line.get_data()
+    np.testing.assert_allclose(lstm, cells.sigmoid(3.0) ** lags, rtol=1e-12)
+    e.set(b_f=8.0)
+    assert e.lstm_line.get_ydata()[-1] > 0.9  # f near 1: the highway keeps the gradient
+
+
+def test_forget_bias_explorer_more_bias_more_gradient():
+    e = widgets.forget_bias_explorer(b_f=0.0, T=60)
+    low = e.line.get_ydata()[0]
+    e.set(b_f=4.0)
+    high = e.line.get_ydata()[0]
+    assert high > 1e3 * low
+    assert "mean forget gate" in e.status.get_text()
+
+
+@pytest.mark.parametrize("name", list(widgets.EXPLORERS))
+def test_every_explorer_stays_finite_at_every_extreme(name):
+    e = widgets.EXPLORERS[name]()
+    sliders = {k: c for k, c in e.controls.items() if hasattr(c, "max")}
+    for corner in itertools.product(*[(c.min, c.max) for c in sliders.values()]):
+        e.set(**dict(zip(sliders, corner, strict=True)))
+        for artist in e.dynamic:
+            if hasattr(artist, "get_ydata"):
+                assert np.isfinite(np.asarray(artist.get_ydata(), float)).all()

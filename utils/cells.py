@@ -298,6 +298,11 @@ def lstm_backward(dout, cache, dh_n=None, dc_n=None):
     -> dx (T, B, D), dparams, dh0 (B, H), dc0 (B, H).
     Derived in notebooks/04_lstm_backward.ipynb.
     """
+    return _lstm_backward(dout, cache, dh_n, dc_n)
+
+
+def _lstm_backward(dout, cache, dh_n, dc_n, trace=None):
+    """lstm_backward; trace, a list, receives (t, dL/dh_t, dL/dc_t) for t = T-1 .. 0."""
     k = _cache(cache, "lstm")
     x, hs, cs, acts, W_ih, W_hh = (
         k[n] for n in ("x", "hs", "cs", "acts", "W_ih", "W_hh")
@@ -324,6 +329,8 @@ def lstm_backward(dout, cache, dh_n=None, dc_n=None):
         )
         dc = dc * f  # the carousel: dc_{t-1} = dc_t * f_t
         dh = da[t] @ W_hh
+        if trace is not None:
+            trace.append((t, dh, dc))
     dparams = _weight_grads(da, x, da, hs[:-1])
     return da @ W_ih, dparams, dh, dc
 

@@ -142,18 +142,11 @@ def cell_state_gradients(x, params, h0, c0, dc_T):
     dL/dc_k, through both paths: the carousel (dc_{k-1} = dc_k f_k) and the gates'
     dependence on h_{k-1}. Derived in notebooks/04_lstm_backward.ipynb.
     """
-    T = x.shape[0]
-    grads = np.empty((T + 1, *dc_T.shape), dtype=x.dtype)
-    grads[-1] = dc_T
     _, _, cache = cells.lstm_forward(x, params, h0, c0)
-    for k in range(T):  # the loss c_T depends on c_k through steps k+1 .. T
-        cache_k = dict(
-            cache,
-            x=x[k:],
-            hs=cache["hs"][k:],
-            cs=cache["cs"][k:],
-            acts=cache["acts"][k:],
-        )
-        *_, dc_k = cells.lstm_backward(None, cache_k, None, dc_T)
-        grads[k] = dc_k
+    trace = []
+    cells._lstm_backward(None, cache, None, dc_T, trace=trace)
+    grads = np.empty((x.shape[0] + 1, *dc_T.shape), dtype=x.dtype)
+    grads[-1] = dc_T
+    for t, _, dc in trace:
+        grads[t] = dc
     return grads

@@ -29,7 +29,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from . import cells
+from . import cells, gradients
 from .plots import COLORS
 
 
@@ -409,9 +409,363 @@ def one_unit_rnn_explorer(**initial):
     return OneUnitRNNExplorer(**initial)
 
 
+# ----------------------------------------------------------------------------------
+# Notebook 02: vanishing and exploding gradients
+# ----------------------------------------------------------------------------------
+
+
+def _int_slider(description, value, lo, hi, step=1):
+    return widgets.IntSlider(
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        description=description,
+        continuous_update=True,
+        style={"description_width": "150px"},
+        layout=widgets.Layout(width="400px"),
+    )
+
+
+class GradientNormExplorer(Explorer):
+    """||dL/dh_k|| against the number of steps back, for a tanh RNN with
+    W_hh = rho Q (Q orthogonal, so every singular value is rho), next to the bound
+    ||dL/dh_T|| (gamma sigma_max)^(T - k) with gamma = 1 for tanh.
+    Used in notebooks/02_backprop_through_time.ipynb.
+    """
+
+    figsize = (9, 3.6)
+    H, T_MAX = 32, 100
+
+    def make_controls(self):
+        return {
+            "rho": _slider("spectral radius rho", 0.9, 0.5, 1.5, step=0.01),
+            "T": _int_slider("sequence length T", 50, 5, self.T_MAX),
+            "scale": _slider("input scale", 0.5, 0.0, 3.0),
+        }
+
+    def setup(self, fig):
+        rng = np.random.default_rng(2)
+        self.Q = np.linalg.qr(rng.standard_normal((self.H, self.H)))[0]
+        self.W_ih = rng.standard_normal((self.H, 1))
+        self.noise = rng.standard_normal((self.T_MAX, 1, 1))
+        v = rng.standard_normal((1, self.H))
+        self.v = v / np.linalg.norm(v)
+        ax = fig.add_subplot()
+        self.measured = ax.plot(
+            [],
+            [],
+            color=COLORS["h"],
+            lw=2,
+            label=r"measured $\|\partial L/\partial h_k\|$ (tanh RNN)",
+        )[0]
+        self.bound = ax.plot(
+            [],
+            [],
+            color=COLORS["ref"],
+            ls="--",
+            lw=1.5,
+            label=r"bound $\sigma_{max}^{\,T-k}$ (= the linear RNN)",
+        )[0]
+        ax.axhline(1, color=COLORS["ref"], lw=0.6)
+        ax.set(
+            yscale="log",
+            xlim=(0, self.T_MAX),
+            ylim=(1e-16, 1e16),
+            xlabel="steps back from the loss, $T - k$",
+            ylabel=r"$\|\partial L/\partial h_k\|$",
+            title="gradient reaching step k from a loss at step T",
+        )
+        ax.legend(loc="upper left")
+        self.status = ax.text(
+            0.99, 0.03, "", transform=ax.transAxes, ha="right", fontsize=9
+        )
+        self.dynamic = [self.measured, self.bound, self.status]
+
+    def gradients(self, rho, T, scale):
+        """(steps back (T+1,), measured norms (T+1,), bound (T+1,))."""
+        params = {
+            "weight_ih_l0": self.W_ih,
+            "weight_hh_l0": rho * self.Q,
+            "bias_ih_l0": np.zeros(self.H),
+            "bias_hh_l0": np.zeros(self.H),
+        }
+        grads = gradients.hidden_state_gradients(
+            scale * self.noise[:T], params, np.zeros((1, self.H)), self.v
+        )
+        back = np.arange(T, -1, -1)  # row k is T - k steps back
+        return back, np.linalg.norm(grads[:, 0], axis=1), rho ** back.astype(float)
+
+    def draw(self, rho, T, scale):
+        back, norms, bound = self.gradients(rho, T, scale)
+        floor = 1e-300  # keep the log scale finite where a norm underflows to 0
+        self.measured.set_data(back, np.maximum(norms, floor))
+        self.bound.set_data(back, np.maximum(bound, floor))
+        self.status.set_text(
+            f"after T = {T} steps back: measured {norms[0]:.1e}, bound {bound[0]:.1e}"
+        )
+
+
+def gradient_norm_explorer(**initial):
+    """Sliders for the spectral radius, sequence length and input scale of an RNN."""
+    return GradientNormExplorer(**initial)
+
+
+# ----------------------------------------------------------------------------------
+# Notebook 03: the LSTM's gates and the gradient highway
+# ----------------------------------------------------------------------------------
+
+
+def gate_inputs(pattern, T=60):
+    """Candidate values g_t for the gate explorer -> (T,)."""
+    t = np.arange(T)
+    if pattern == "pulses +1, -1, +1":
+        return (t == 5) - (t == 25).astype(float) + (t == 45)
+    if pattern == "noise":
+        return np.tanh(np.random.default_rng(3).standard_normal(T))
+    if pattern == "step":
+        return (t >= 5).astype(float)
+    raise ValueError(
+        f"pattern must be 'pulses +1, -1, +1', 'noise' or 'step', got {pattern!r}"
+    )
+
+
+class GateExplorer(Explorer):
+    """An LSTM cell with its gates held by sliders: c_t = f c_{t-1} + i g_t and
+    h_t = o tanh(c_t), for a sequence of candidate values g_t.
+    Used in notebooks/03_lstm.ipynb.
+    """
+
+    figsize = (9, 5.2)
+    T = 60
+
+    def make_controls(self):
+        pattern = widgets.Dropdown(
+            options=("pulses +1, -1, +1", "noise", "step"),
+            description="candidate g",
+            style={"description_width": "150px"},
+            layout=widgets.Layout(width="400px"),
+        )
+        return {
+            "f": _slider("forget gate f", 0.9, 0.0, 1.0, step=0.01),
+            "i": _slider("input gate i", 1.0, 0.0, 1.0, step=0.01),
+            "o": _slider("output gate o", 1.0, 0.0, 1.0, step=0.01),
+            "pattern": pattern,
+        }
+
+    def setup(self, fig):
+        axes = fig.subplots(3, 1, sharex=True)
+        t = np.arange(1, self.T + 1)
+        self.lines = {}
+        for ax, key, label, color, lim in (
+            (axes[0], "g", "candidate $g_t$ (what could be written)", COLORS["x"], 1.2),
+            (axes[1], "c", "cell state $c_t$ (the memory)", COLORS["c"], 3.2),
+            (
+                axes[2],
+                "h",
+                "hidden state $h_t = o\\,\\tanh(c_t)$ (what is shown)",
+                COLORS["h"],
+                1.2,
+            ),
+        ):
+            self.lines[key] = ax.plot(
+                t,
+                np.zeros(self.T),
+                color=color,
+                lw=2,
+                drawstyle="steps-mid" if key == "g" else "default",
+            )[0]
+            ax.axhline(0, color=COLORS["ref"], lw=0.6)
+            ax.set(ylim=(-lim, lim), ylabel=key)
+            ax.set_title(label, fontsize=10, loc="left")
+        axes[-1].set(xlim=(0, self.T + 1), xlabel="time step $t$")
+        self.status = fig.suptitle("", fontsize=11)
+        self.dynamic = [*self.lines.values(), self.status]
+
+    def run(self, f, i, o, pattern):
+        g = gate_inputs(pattern, self.T)
+        c, cs = 0.0, np.empty(self.T)
+        for t, g_t in enumerate(g):
+            c = f * c + i * g_t
+            cs[t] = c
+        return g, cs, o * np.tanh(cs)
+
+    def draw(self, f, i, o, pattern):
+        g, c, h = self.run(f, i, o, pattern)
+        self.lines["g"].set_ydata(g)
+        self.lines["c"].set_ydata(np.clip(c, -3.2, 3.2))
+        self.lines["h"].set_ydata(h)
+        if f >= 1:
+            memory = "f = 1: nothing is forgotten"
+        elif f <= 0:
+            memory = "f = 0: the cell forgets at every step"
+        else:
+            half_life = np.log(0.5) / np.log(f)
+            memory = f"half-life of the memory ln(1/2)/ln(f) = {half_life:.1f} steps"
+        self.status.set_text(f"{memory};  i = {i:.2f} writes, o = {o:.2f} shows")
+
+
+def gate_explorer(**initial):
+    """Sliders for an LSTM's forget, input and output gates, and the input pattern."""
+    return GateExplorer(**initial)
+
+
+class HighwayExplorer(Explorer):
+    """The gradient through the cell, prod f_t, against the tanh RNN's Jacobian
+    product, over the lag. f_t = sigma(b_f + s eps_t) with fixed noise eps_t.
+    Used in notebooks/03_lstm.ipynb.
+    """
+
+    figsize = (9, 3.6)
+    LAGS = 100
+
+    def make_controls(self):
+        return {
+            "b_f": _slider("forget bias b_f", 3.0, -2.0, 8.0),
+            "spread": _slider("spread of f's input", 0.5, 0.0, 3.0),
+            "rho": _slider("RNN spectral radius", 0.9, 0.5, 1.5, step=0.01),
+        }
+
+    def setup(self, fig):
+        self.eps = np.random.default_rng(4).standard_normal(self.LAGS)
+        self.rnn = GradientNormExplorer.__new__(GradientNormExplorer)
+        GradientNormExplorer.setup(self.rnn, Figure())  # reuse its RNN, not its axes
+        ax = fig.add_subplot()
+        lags = np.arange(1, self.LAGS + 1)
+        self.lstm_line = ax.plot(
+            lags,
+            np.ones(self.LAGS),
+            color=COLORS["c"],
+            lw=2,
+            label=r"LSTM cell: $\prod f_t$",
+        )[0]
+        self.rnn_line = ax.plot(
+            lags,
+            np.ones(self.LAGS),
+            color=COLORS["h"],
+            lw=2,
+            label=r"tanh RNN: $\|\prod \mathrm{diag}(1-h^2) W_{hh}\|$",
+        )[0]
+        ax.set(
+            yscale="log",
+            xlim=(1, self.LAGS),
+            ylim=(1e-20, 1e3),
+            xlabel="lag (steps between the loss and the state)",
+            ylabel="gradient factor",
+            title="how much gradient survives the lag",
+        )
+        ax.legend(loc="lower left")
+        self.status = ax.text(
+            0.99, 0.03, "", transform=ax.transAxes, ha="right", fontsize=9
+        )
+        self.dynamic = [self.lstm_line, self.rnn_line, self.status]
+
+    def draw(self, b_f, spread, rho):
+        f = cells.sigmoid(b_f + spread * self.eps)
+        lstm = np.cumprod(f)
+        _, norms, _ = self.rnn.gradients(rho, self.LAGS, 0.5)
+        rnn = norms[-2::-1]  # norms[T - lag] is lag steps back
+        floor = 1e-300
+        self.lstm_line.set_ydata(np.maximum(lstm, floor))
+        self.rnn_line.set_ydata(np.maximum(rnn, floor))
+        self.status.set_text(
+            f"at lag 50: LSTM {lstm[49]:.1e}, RNN {rnn[49]:.1e};  "
+            f"mean f = {f.mean():.3f}"
+        )
+
+
+def highway_explorer(**initial):
+    """Sliders for the forget bias and spread, and the RNN's spectral radius."""
+    return HighwayExplorer(**initial)
+
+
+# ----------------------------------------------------------------------------------
+# Notebook 04: the forget-gate bias and the gradient through a real LSTM
+# ----------------------------------------------------------------------------------
+
+
+class ForgetBiasExplorer(Explorer):
+    """||dL/dc_k|| over the steps back for a freshly initialised LSTM (PyTorch's
+    init, H = 16) whose forget-gate bias is shifted by a slider; the loss is on c_T.
+    Used in notebooks/04_lstm_backward.ipynb.
+    """
+
+    figsize = (9, 3.6)
+    H, T_MAX = 16, 100
+
+    def make_controls(self):
+        return {
+            "b_f": _slider("forget bias shift", 0.0, -2.0, 5.0),
+            "T": _int_slider("sequence length T", 60, 5, self.T_MAX),
+        }
+
+    def setup(self, fig):
+        rng = np.random.default_rng(5)
+        self.params = cells.init_params("lstm", 2, self.H, rng)
+        self.x = rng.standard_normal((self.T_MAX, 1, 2))
+        v = rng.standard_normal((1, self.H))
+        self.v = v / np.linalg.norm(v)
+        ax = fig.add_subplot()
+        self.line = ax.plot(
+            [], [], color=COLORS["c"], lw=2, label=r"$\|\partial L/\partial c_k\|$"
+        )[0]
+        self.highway = ax.plot(
+            [],
+            [],
+            color=COLORS["ref"],
+            ls="--",
+            lw=1.2,
+            label=r"carousel alone: $\prod f_t$",
+        )[0]
+        ax.set(
+            yscale="log",
+            xlim=(0, self.T_MAX),
+            ylim=(1e-30, 3),
+            xlabel="steps back from the loss, $T - k$",
+            ylabel=r"$\|\partial L/\partial c_k\|$",
+            title="gradient through a freshly initialised LSTM's cell",
+        )
+        ax.legend(loc="lower left")
+        self.status = ax.text(
+            0.99, 0.03, "", transform=ax.transAxes, ha="right", fontsize=9
+        )
+        self.dynamic = [self.line, self.highway, self.status]
+
+    def shifted(self, b_f):
+        p = {k: v.copy() for k, v in self.params.items()}
+        p["bias_ih_l0"][self.H : 2 * self.H] += b_f
+        return p
+
+    def draw(self, b_f, T):
+        p = self.shifted(b_f)
+        x = self.x[:T]
+        grads = gradients.cell_state_gradients(
+            x, p, np.zeros((1, self.H)), np.zeros((1, self.H)), self.v
+        )
+        norms = np.linalg.norm(grads[:, 0], axis=1)
+        _, _, cache = cells.lstm_forward(x, p)
+        f = cache["acts"][:, 0, self.H : 2 * self.H]  # (T, H) forget gates
+        carousel = np.linalg.norm(np.cumprod(f[::-1], axis=0) * self.v, axis=1)
+        back = np.arange(T, -1, -1)
+        self.line.set_data(back, np.maximum(norms, 1e-300))
+        self.highway.set_data(np.arange(1, T + 1), np.maximum(carousel, 1e-300))
+        self.status.set_text(
+            f"mean forget gate {f.mean():.3f};  {T} steps back: {norms[0]:.1e}"
+        )
+
+
+def forget_bias_explorer(**initial):
+    """Sliders for the forget-gate bias shift and the sequence length of an LSTM."""
+    return ForgetBiasExplorer(**initial)
+
+
 # Every explorer of the course, by name: the benchmark, the tests and the
 # presentation page (present/explorers.ipynb) go through this list.
 EXPLORERS = {
     "activation": activation_explorer,
     "one_unit_rnn": one_unit_rnn_explorer,
+    "gradient_norm": gradient_norm_explorer,
+    "gates": gate_explorer,
+    "highway": highway_explorer,
+    "forget_bias": forget_bias_explorer,
 }

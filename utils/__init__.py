@@ -28,6 +28,7 @@ __all__ = [
     "gradients",
     "mistakes",
     "plots",
+    "training",
     "widgets",
     "rnn_step",
     "rnn_forward",

@@ -118,3 +118,81 @@ def unrolled_rnn_diagram(T=4):
         style="italic",
     )
     return fig
+
+
+def _node(ax, xy, text, r=0.22, color="white"):
+    ax.add_patch(mpl.patches.Circle(xy, r, fc=color, ec="0.2", lw=1.2, zorder=3))
+    ax.text(*xy, text, ha="center", va="center", fontsize=11, zorder=4)
+
+
+def lstm_cell_diagram():
+    """One LSTM step: the cell line c_{t-1} -> x f -> + i g -> c_t, and h_t = o tanh(c_t).
+
+    The gates i, f, o (sigmoids) and the candidate g (tanh) all read x_t and h_{t-1}.
+    Returns a pyplot Figure. Drawn in notebooks/03_lstm.ipynb.
+    """
+    fig = plt.figure(figsize=(8.5, 4.2))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(-0.8, 9.6)
+    ax.set_ylim(-0.9, 4.4)
+    ax.axis("off")
+    cell, gate = (
+        mpl.colors.to_rgba(COLORS["c"], 0.25),
+        mpl.colors.to_rgba(COLORS["gate"], 0.3),
+    )
+    hx = mpl.colors.to_rgba(COLORS["h"], 0.3)
+    # the cell line along the top
+    ax.text(-0.3, 3.5, "$c_{t-1}$", ha="center", va="center", fontsize=12)
+    _arrow(ax, (0.0, 3.5), (2.28, 3.5))
+    _node(ax, (2.5, 3.5), r"$\times$")
+    _arrow(ax, (2.72, 3.5), (4.78, 3.5))
+    _node(ax, (5.0, 3.5), "$+$")
+    _arrow(ax, (5.22, 3.5), (9.0, 3.5))
+    ax.text(9.25, 3.5, "$c_t$", ha="center", va="center", fontsize=12)
+    ax.text(
+        3.7,
+        3.85,
+        "the cell: no weights, no squashing",
+        ha="center",
+        fontsize=9,
+        style="italic",
+        color=COLORS["c"],
+    )
+    # gates and candidate
+    for x, name, label, color in (
+        (2.5, "f", r"$f=\sigma$", gate),
+        (4.2, "i", r"$i=\sigma$", gate),
+        (5.8, "g", r"$g=\tanh$", cell),
+        (7.2, "o", r"$o=\sigma$", gate),
+    ):
+        _box(ax, (x, 1.2), label, color, w=1.0, h=0.5)
+        _arrow(ax, (x, -0.1), (x, 0.95))
+    _arrow(ax, (2.5, 1.45), (2.5, 3.28))
+    _node(ax, (5.0, 2.4), r"$\times$")
+    _arrow(ax, (4.2, 1.45), (4.85, 2.25))
+    _arrow(ax, (5.8, 1.45), (5.15, 2.25))
+    _arrow(ax, (5.0, 2.62), (5.0, 3.28))
+    # output
+    _box(ax, (8.3, 2.6), r"$\tanh$", cell, w=0.8, h=0.45)
+    _arrow(ax, (8.3, 3.5), (8.3, 2.85))
+    _node(ax, (8.3, 1.2), r"$\times$")
+    _arrow(ax, (8.3, 2.37), (8.3, 1.42))
+    _arrow(ax, (7.7, 1.2), (8.08, 1.2))
+    _arrow(ax, (8.52, 1.2), (9.0, 1.2))
+    ax.text(9.25, 1.2, "$h_t$", ha="center", va="center", fontsize=12)
+    # shared input of the gates
+    ax.add_patch(
+        FancyBboxPatch(
+            (1.8, -0.55), 6.1, 0.42, boxstyle="round,pad=0.03", fc=hx, ec="0.2"
+        )
+    )
+    ax.text(
+        4.85,
+        -0.34,
+        r"$[x_t,\ h_{t-1}]$: each block $= x_t W_{i\cdot}^\top + h_{t-1} "
+        r"W_{h\cdot}^\top + b$",
+        ha="center",
+        va="center",
+        fontsize=10,
+    )
+    return fig

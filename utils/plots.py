@@ -126,7 +126,7 @@ def _node(ax, xy, text, r=0.22, color="white"):
 
 
 def lstm_cell_diagram():
-    """One LSTM step: the cell line c_{t-1} -> x f -> + i g -> c_t, and h_t = o tanh(c_t).
+    """One LSTM step: the cell line c_{t-1} -> x f -> + i g -> c_t; h_t = o tanh(c_t).
 
     The gates i, f, o (sigmoids) and the candidate g (tanh) all read x_t and h_{t-1}.
     Returns a pyplot Figure. Drawn in notebooks/03_lstm.ipynb.
@@ -159,11 +159,11 @@ def lstm_cell_diagram():
         color=COLORS["c"],
     )
     # gates and candidate
-    for x, name, label, color in (
-        (2.5, "f", r"$f=\sigma$", gate),
-        (4.2, "i", r"$i=\sigma$", gate),
-        (5.8, "g", r"$g=\tanh$", cell),
-        (7.2, "o", r"$o=\sigma$", gate),
+    for x, label, color in (
+        (2.5, r"$f=\sigma$", gate),
+        (4.2, r"$i=\sigma$", gate),
+        (5.8, r"$g=\tanh$", cell),
+        (7.2, r"$o=\sigma$", gate),
     ):
         _box(ax, (x, 1.2), label, color, w=1.0, h=0.5)
         _arrow(ax, (x, -0.1), (x, 0.95))

@@ -176,8 +176,11 @@ def drive_every_control(page):
         image = handle.locator(figure_of).locator(IMAGE).first
         before = image.screenshot()
         handle.focus()
-        for _ in range(6):
-            page.keyboard.press("ArrowRight")
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute(
+            "aria-valuemax"
+        )
+        for _ in range(6):  # move away from the end the slider sits at
+            page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
         if not wait_for_change(image, before):
             stuck.append(f"slider {i}")
     for i in range(selects.count()):

@@ -608,3 +608,291 @@ def test_ipython_traceback_hides_the_checker_frames():
         node = node.tb_next
     assert files and check.__file__ not in files
     assert isinstance(value, AssertionError) and "returned None" in str(value)
+
+
+# ------------------------------------------------------------ backward passes (02, 04)
+
+
+def rnn_step_backward_ok(dh_next, x, h_prev, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    h = np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
+    da = dh_next * (1 - h**2)
+    db = da.sum(0)
+    grads = {
+        "weight_ih_l0": da.T @ x,
+        "weight_hh_l0": da.T @ h_prev,
+        "bias_ih_l0": db,
+        "bias_hh_l0": db.copy(),
+    }
+    return da @ W_ih, da @ W_hh, grads
+
+
+def rnn_step_backward_einsum(dh_next, x, h_prev, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    h = np.tanh(np.einsum("bd,hd->bh", x, W_ih) + h_prev @ W_hh.T + b_ih + b_hh)
+    da = dh_next - dh_next * h * h
+    grads = {
+        "weight_ih_l0": np.einsum("bh,bd->hd", da, x),
+        "weight_hh_l0": np.einsum("bh,bk->hk", da, h_prev),
+        "bias_ih_l0": np.einsum("bh->h", da),
+        "bias_hh_l0": np.einsum("bh->h", da),
+    }
+    return np.einsum("bh,hd->bd", da, W_ih), np.einsum("bh,hk->bk", da, W_hh), grads
+
+
+@pytest.mark.parametrize("student", [rnn_step_backward_ok, rnn_step_backward_einsum])
+def test_rnn_step_backward_accepts_correct_forms(student):
+    check.rnn_step_backward(student)
+
+
+def test_rnn_step_backward_hints():
+    def no_slope(dh_next, x, h_prev, params):
+        W_ih, W_hh, *_ = P(params)
+        da = dh_next
+        db = da.sum(0)
+        return (
+            da @ W_ih,
+            da @ W_hh,
+            {
+                "weight_ih_l0": da.T @ x,
+                "weight_hh_l0": da.T @ h_prev,
+                "bias_ih_l0": db,
+                "bias_hh_l0": db,
+            },
+        )
+
+    fails(check.rnn_step_backward, no_slope, "slope is missing")
+
+    def transposed_dw(dh_next, x, h_prev, params):
+        dx, dh, g = rnn_step_backward_ok(dh_next, x, h_prev, params)
+        return dx, dh, dict(g, weight_ih_l0=g["weight_ih_l0"].T)
+
+    fails(check.rnn_step_backward, transposed_dw, "weight gradients are transposed")
+
+    def unsummed_bias(dh_next, x, h_prev, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        h = np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
+        da = dh_next * (1 - h**2)
+        dx, dh, g = rnn_step_backward_ok(dh_next, x, h_prev, params)
+        return dx, dh, dict(g, bias_ih_l0=da)
+
+    fails(check.rnn_step_backward, unsummed_bias, "not summed over the batch")
+
+    def wrong_dh_prev(dh_next, x, h_prev, params):
+        dx, dh, g = rnn_step_backward_ok(dh_next, x, h_prev, params)
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        h = np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
+        return dx, (dh_next * (1 - h**2)) @ W_hh.T, g
+
+    fails(check.rnn_step_backward, wrong_dh_prev, "dh_prev = da @ W_hh")
+
+
+def rnn_backward_ok(dout, x, params, h0):
+    out, _, _ = forward_ok(x, params, h0), None, None
+    states = np.concatenate([h0[None], out[0]])
+    dx, dh = np.zeros_like(x), np.zeros_like(h0)
+    grads = {k: np.zeros_like(v) for k, v in params.items()}
+    for t in range(len(x) - 1, -1, -1):
+        dx[t], dh, step = rnn_step_backward_ok(dout[t] + dh, x[t], states[t], params)
+        for k in grads:
+            grads[k] += step[k]
+    return dx, grads, dh
+
+
+def test_rnn_backward():
+    check.rnn_backward(rnn_backward_ok)
+
+    def no_carry(dout, x, params, h0):
+        states = np.concatenate([h0[None], forward_ok(x, params, h0)[0]])
+        dx, dh = np.zeros_like(x), np.zeros_like(h0)
+        grads = {k: np.zeros_like(v) for k, v in params.items()}
+        for t in range(len(x) - 1, -1, -1):
+            dx[t], dh, step = rnn_step_backward_ok(dout[t], x[t], states[t], params)
+            for k in grads:
+                grads[k] += step[k]
+        return dx, grads, dh
+
+    fails(
+        check.rnn_backward, no_carry, "dropped the gradient that comes from the future"
+    )
+
+    def last_grads_only(dout, x, params, h0):
+        states = np.concatenate([h0[None], forward_ok(x, params, h0)[0]])
+        dx, dh = np.zeros_like(x), np.zeros_like(h0)
+        for t in range(len(x) - 1, -1, -1):
+            dx[t], dh, step = rnn_step_backward_ok(
+                dout[t] + dh, x[t], states[t], params
+            )
+            if t == len(x) - 1:
+                grads = step
+        return dx, grads, dh
+
+    fails(check.rnn_backward, last_grads_only, "weights are shared")
+
+
+def test_clip_by_norm():
+    def ok(grads, max_norm):
+        norm = float(np.sqrt(sum((g.astype(float) ** 2).sum() for g in grads.values())))
+        return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}, norm
+
+    def ok_flat(grads, max_norm):
+        flat = np.concatenate([g.ravel() for g in grads.values()]).astype(np.float64)
+        norm = np.linalg.norm(flat)
+        factor = max_norm / norm if norm > max_norm else 1
+        return {k: (factor * g).astype(g.dtype) for k, g in grads.items()}, norm
+
+    check.clip_by_norm(ok)
+    check.clip_by_norm(ok_flat)
+
+    def per_array(grads, max_norm):
+        out = {k: g * min(1.0, max_norm / np.linalg.norm(g)) for k, g in grads.items()}
+        return out, np.sqrt(sum((g**2).sum() for g in grads.values()))
+
+    fails(check.clip_by_norm, per_array, "each array by its own norm")
+
+    def always(grads, max_norm):
+        norm = np.sqrt(sum((g**2).sum() for g in grads.values()))
+        return {k: g * max_norm / norm for k, g in grads.items()}, norm
+
+    fails(check.clip_by_norm, always, "even when the norm is below")
+
+    def in_place(grads, max_norm):
+        norm = np.sqrt(sum((g**2).sum() for g in grads.values()))
+        for g in grads.values():
+            g *= min(1.0, max_norm / norm)
+        return grads, norm
+
+    fails(check.clip_by_norm, in_place, "in place")
+
+    def numpy_scalar(grads, max_norm):  # float32 * np.float64 is float64 in NumPy 2
+        norm = np.sqrt(sum((g.astype(float) ** 2).sum() for g in grads.values()))
+        return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}, norm
+
+    fails(check.clip_by_norm, numpy_scalar, "float(scale)")
+
+
+def test_lstm_forward():
+    def ok(x, params, h0=None, c0=None):
+        B, H = x.shape[1], params["weight_hh_l0"].shape[1]
+        h = np.zeros((B, H), x.dtype) if h0 is None else h0
+        c = np.zeros((B, H), x.dtype) if c0 is None else c0
+        out = []
+        for x_t in x:
+            h, c = lstm_ok(x_t, h, c, params)
+            out.append(h)
+        return np.stack(out), (h, c)
+
+    check.lstm_forward(ok)
+
+    def c_not_carried(x, params, h0=None, c0=None):
+        B, H = x.shape[1], params["weight_hh_l0"].shape[1]
+        h = np.zeros((B, H), x.dtype) if h0 is None else h0
+        c_start = np.zeros((B, H), x.dtype) if c0 is None else c0
+        out = []
+        for x_t in x:
+            h, c = lstm_ok(x_t, h, c_start, params)
+            out.append(h)
+        return np.stack(out), (h, c)
+
+    fails(check.lstm_forward, c_not_carried, "cell state is not carried")
+
+    def swapped(x, params, h0=None, c0=None):
+        out, (h, c) = ok(x, params, h0, c0)
+        return out, (c, h)
+
+    fails(check.lstm_forward, swapped, "the pair is (h_n, c_n)")
+
+
+def test_pulse_memory():
+    check.pulse_memory(lambda: (6.0, 12.0, -7.0))
+    check.pulse_memory(lambda: (8.0, 20.0, -12.0))
+    fails(check.pulse_memory, lambda: (2.0, 12.0, -7.0), "forget gate")
+    fails(check.pulse_memory, lambda: (6.0, 12.0, 0.0), "input gate is open for small")
+    fails(check.pulse_memory, lambda: (6.0, 1.0, -3.0), "lets in only")
+    fails(check.pulse_memory, lambda: None, "three numbers")
+
+
+def lstm_step_backward_with(tanh_path=True, df_c_next=False, carry=True):
+    def student(dh_next, dc_next, x, h_prev, c_prev, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        H = h_prev.shape[1]
+        a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+        i, f = sig(a[:, :H]), sig(a[:, H : 2 * H])
+        g, o = np.tanh(a[:, 2 * H : 3 * H]), sig(a[:, 3 * H :])
+        c = f * c_prev + i * g
+        tc = np.tanh(c)
+        dc = dc_next + (dh_next * o * (1 - tc**2) if tanh_path else 0)
+        da = np.hstack(
+            [
+                dc * g * i * (1 - i),
+                dc * (c if df_c_next else c_prev) * f * (1 - f),
+                dc * i * (1 - g**2),
+                dh_next * tc * o * (1 - o),
+            ]
+        )
+        grads = {
+            "weight_ih_l0": da.T @ x,
+            "weight_hh_l0": da.T @ h_prev,
+            "bias_ih_l0": da.sum(0),
+            "bias_hh_l0": da.sum(0),
+        }
+        return da @ W_ih, da @ W_hh, dc * f if carry else dc, grads
+
+    return student
+
+
+def lstm_step_backward_per_gate(dh_next, dc_next, x, h_prev, c_prev, params):
+    """A correct version written gate by gate, with its own weight slices."""
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h_prev.shape[1]
+    pre = [
+        x @ W_ih[k * H : (k + 1) * H].T
+        + h_prev @ W_hh[k * H : (k + 1) * H].T
+        + b_ih[k * H : (k + 1) * H]
+        + b_hh[k * H : (k + 1) * H]
+        for k in range(4)
+    ]
+    i, f, g, o = sig(pre[0]), sig(pre[1]), np.tanh(pre[2]), sig(pre[3])
+    tc = np.tanh(i * g + f * c_prev)
+    dc = dh_next * o * (1 - tc * tc) + dc_next
+    parts = [
+        dc * g * i * (1 - i),
+        dc * c_prev * f * (1 - f),
+        dc * i * (1 - g * g),
+        dh_next * tc * o * (1 - o),
+    ]
+    dx = sum(p @ W_ih[k * H : (k + 1) * H] for k, p in enumerate(parts))
+    dh = sum(p @ W_hh[k * H : (k + 1) * H] for k, p in enumerate(parts))
+    grads = {
+        "weight_ih_l0": np.vstack([p.T @ x for p in parts]),
+        "weight_hh_l0": np.vstack([p.T @ h_prev for p in parts]),
+        "bias_ih_l0": np.concatenate([p.sum(0) for p in parts]),
+    }
+    grads["bias_hh_l0"] = grads["bias_ih_l0"].copy()
+    return dx, dh, f * dc, grads
+
+
+@pytest.mark.parametrize(
+    "student", [lstm_step_backward_with(), lstm_step_backward_per_gate]
+)
+def test_lstm_step_backward_accepts_correct_forms(student):
+    check.lstm_step_backward(student)
+
+
+def test_lstm_step_backward_hints():
+    fails(
+        check.lstm_step_backward,
+        lstm_step_backward_with(tanh_path=False),
+        "leaves out the path through h_next",
+    )
+    fails(
+        check.lstm_step_backward,
+        lstm_step_backward_with(df_c_next=True),
+        "df uses c_next",
+        "c_prev",
+    )
+    fails(
+        check.lstm_step_backward,
+        lstm_step_backward_with(carry=False),
+        "carried through the forget gate",
+    )

@@ -186,7 +186,8 @@ def _array(result, name, what, shape, dtype, label, k=1):
         raise _Fail(
             f"{name} returned {what} as {result.dtype} for {dtype} inputs ({label}). "
             "Keep the input's dtype: np.zeros(shape) is float64 unless you pass "
-            "dtype=x.dtype."
+            "dtype=x.dtype, and in NumPy 2 a float32 array times a np.float64 scalar "
+            "is float64 (use a Python float: float(scale))."
         )
     if not np.isfinite(result).all():
         raise _Fail(

@@ -299,9 +299,13 @@ def gru_mistakes(reset_after):
 # ----------------------------------------------------------------------------------
 
 
-def _param_grads(da, x, h_prev, bias="sum"):
+def _param_grads(da, x, h_prev, bias="sum", transpose_w=False):
     """dW_ih, dW_hh, db_ih, db_hh from the pre-activation gradient da (B, kH)."""
     dW_ih, dW_hh = da.T @ x, da.T @ h_prev
+    if transpose_w in ("ih", "both"):  # x.T @ da: only fits when D = H = kH
+        dW_ih = dW_ih.T
+    if transpose_w in ("hh", "both"):
+        dW_hh = dW_hh.T
     db = {"sum": da.sum(0), "mean": da.mean(0), "none": da}[bias]
     return {
         "weight_ih_l0": dW_ih,
@@ -370,6 +374,15 @@ def rnn_step_backward_mistakes():
             {"dW_hh_from": "h_next"},
             "dW_hh pairs da with h_next; it multiplied "
             "h_prev in the forward pass, so dW_hh = da^T h_prev.",
+        ),
+        *(
+            (
+                {"transpose_w": which},
+                "your weight gradients are transposed: dW_ih = da.T @ x has W_ih's "
+                "shape (H, D), dW_hh = da.T @ h_prev has W_hh's; x.T @ da is the "
+                "transpose (the shapes only agree when D = H, as here).",
+            )
+            for which in ("ih", "hh", "both")
         ),
         (
             {"bias": "mean"},

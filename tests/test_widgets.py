@@ -211,3 +211,18 @@ def test_every_explorer_stays_finite_at_every_extreme(name):
         for artist in e.dynamic:
             if hasattr(artist, "get_ydata"):
                 assert np.isfinite(np.asarray(artist.get_ydata(), float)).all()
+
+
+def test_live_loss_sends_a_bounded_number_of_updates():
+    from utils import training
+
+    live = training.LiveLoss(total=2700, baseline=1.0)
+    sent = []
+    live.bar.observe(lambda change: sent.append(change), names="value")
+    live.image.observe(lambda change: sent.append(change), names="value")
+    for step in range(1, 2701):
+        live.update(step, 1.0 / step)
+    assert len(sent) <= 2 * 101, "about 100 updates of the bar and of the curve"
+    assert live.bar.value == 2700 and "2700/2700" in live.label.value
+    x, y = live.line.get_data()
+    assert len(x) == 2700 and y[-1] == 1.0 / 2700

@@ -56,11 +56,15 @@ class Adam:
 class LiveLoss:
     """A progress bar and a loss curve that grows while training runs.
 
-    Call update(step, loss) every step; the figure is redrawn every `every` steps.
+    Call update(step, loss) every step; the bar, the label and the curve are sent
+    to the browser about 100 times in all (every `every` steps), not at every step:
+    each update is a message, and a kernel's output channel drops messages beyond
+    1000 queued ones, which can stall a client that reads them late (nbval does).
     Show it by leaving the object at the end of a cell, or with display().
     """
 
-    def __init__(self, total, title="training", every=20, ylim=None, baseline=None):
+    def __init__(self, total, title="training", every=None, ylim=None, baseline=None):
+        every = every or max(1, total // 100)
         self.total, self.every, self.ylim = total, every, ylim
         self.bar = widgets.IntProgress(
             min=0, max=total, description=title, style={"description_width": "initial"}
@@ -76,6 +80,7 @@ class LiveLoss:
             )
         self.ax.set(xlim=(0, total), xlabel="step", ylabel="loss", title=title)
         self.ax.legend(loc="upper right")
+        self.fig.tight_layout()
         self.image = widgets.Image(format="png")
         self.steps, self.losses, self.start = [], [], time.perf_counter()
         self.widget = widgets.VBox([widgets.HBox([self.bar, self.label]), self.image])
@@ -84,8 +89,8 @@ class LiveLoss:
     def update(self, step, loss):
         self.steps.append(step)
         self.losses.append(float(loss))
-        self.bar.value = step
         if step % self.every == 0 or step == self.total:
+            self.bar.value = step
             self.label.value = (
                 f"step {step}/{self.total}  loss {loss:.4f}  "
                 f"{time.perf_counter() - self.start:.1f} s"

@@ -896,3 +896,43 @@ def test_lstm_step_backward_hints():
         lstm_step_backward_with(carry=False),
         "carried through the forget gate",
     )
+
+
+def test_gru_step_backward_and_param_count():
+    from utils import mistakes
+
+    def ok(dh_next, x, h_prev, params, reset_after=True):
+        # a correct version through the reference: one-step forward and backward
+        from utils import cells
+
+        _, _, cache = cells.gru_forward(
+            x[None], params, h_prev, reset_after=reset_after
+        )
+        dx, dparams, dh = cells.gru_backward(dh_next[None], cache)
+        return dx[0], dh, dparams
+
+    check.gru_step_backward(ok)
+    for kw, hint in mistakes.gru_step_backward_mistakes(True)[:2]:
+
+        def wrong(*a, reset_after=True, kw=kw):
+            return mistakes.gru_step_backward_variant(*a, reset_after=reset_after, **kw)
+
+        fails(check.gru_step_backward, wrong, hint[:30])
+
+    check.param_count(
+        lambda kind, D, H: (
+            {"rnn": 1, "lstm": 4, "gru": 3}[kind] * (H * D + H * H + 2 * H)
+        )
+    )
+    fails(
+        check.param_count,
+        lambda kind, D, H: {"rnn": 1, "lstm": 4, "gru": 3}[kind] * (H * D + H * H),
+        "left out the biases",
+    )
+    fails(
+        check.param_count,
+        lambda kind, D, H: {"rnn": 1, "lstm": 4, "gru": 3}[kind] * (H * D + H * H + H),
+        "two bias vectors",
+    )
+    fails(check.param_count, lambda kind, D, H: H * D + H * H + 2 * H, "multiply by k")
+    fails(check.param_count, lambda kind, D, H: "many", "return an integer")

@@ -226,3 +226,23 @@ def test_live_loss_sends_a_bounded_number_of_updates():
     assert live.bar.value == 2700 and "2700/2700" in live.label.value
     x, y = live.line.get_data()
     assert len(x) == 2700 and y[-1] == 1.0 / 2700
+
+
+def test_gru_gate_explorer_extremes():
+    e = widgets.gru_gate_explorer(z=1.0, r=0.0, pattern="pulses +1, -1, +1")
+    np.testing.assert_array_equal(e.h_line.get_ydata(), 0)  # z = 1 keeps h = 0
+    e.set(z=0.0)
+    x = widgets.gate_inputs("pulses +1, -1, +1")
+    np.testing.assert_allclose(e.h_line.get_ydata(), np.tanh(2 * x))  # h = n
+    np.testing.assert_allclose(e.n_line.get_ydata(), np.tanh(2 * x))
+
+
+def test_coupled_lstm_equals_gru_when_the_candidate_ignores_the_state():
+    e = widgets.coupled_explorer(w=0.0, pattern="noise")
+    c, h_lstm, h_gru = (line.get_ydata() for line in e.lines.values())
+    np.testing.assert_allclose(c, h_gru, atol=1e-15)
+    np.testing.assert_allclose(h_lstm, np.tanh(c))
+    assert "identical" in e.status.get_text()
+    e.set(w=1.5)
+    c, _, h_gru = (line.get_ydata() for line in e.lines.values())
+    assert np.abs(c - h_gru).max() > 0.01

@@ -1174,3 +1174,109 @@ def lstm_step_backward(fn):
             )
         labels.append(label)
     _report(name, labels)
+
+
+# ----------------------------------------------------------------------------------
+# Notebook 05: the GRU backward step and parameter counts
+# ----------------------------------------------------------------------------------
+
+
+@_exercise
+def gru_step_backward(fn):
+    """Exercise 5.2: gru_step_backward(dh_next, x, h_prev, params, reset_after=True)
+    -> (dx, dh_prev, dparams), for both reset placements."""
+    name, labels = "gru_step_backward", []
+    for label, args, dtype, H in _step_cases("gru", seed=502):
+        B = args["x"].shape[0]
+        dh_next = np.random.default_rng(B * 5 + H).standard_normal((B, H)).astype(dtype)
+        for reset_after in (True, False):
+            case = f"{label}, reset_after={reset_after}"
+            call = {
+                "dh_next": dh_next,
+                "x": args["x"],
+                "h_prev": args["h"],
+                "params": args["params"],
+            }
+            result, _ = _call(fn, name, call, {"reset_after": reset_after}, case)
+            dx, dh_prev, dparams = _tuple(result, name, 3, "(dx, dh_prev, dparams)")
+            dx = _array(dx, name, "dx", args["x"].shape, dtype, case)
+            dh_prev = _array(dh_prev, name, "dh_prev", (B, H), dtype, case)
+            dparams = _dparams(dparams, name, args["params"], case)
+            _, _, cache = cells.gru_forward(
+                args["x"][None], args["params"], args["h"], reset_after=reset_after
+            )
+            rdx, rdp, rdh = cells.gru_backward(dh_next[None], cache)
+            student = _flat((dx, dh_prev), dparams)
+            reference = _flat((rdx[0], rdh), rdp)
+            if not _compare_all(student, reference):
+
+                def variant(kw, call=call, ra=reset_after):
+                    dx_, dh_, dp_ = mistakes.gru_step_backward_variant(
+                        *call.values(), reset_after=ra, **kw
+                    )
+                    return _flat((dx_, dh_), dp_)
+
+                hint = _diagnose(
+                    student, mistakes.gru_step_backward_mistakes(reset_after), variant
+                )
+                raise _wrong(
+                    name, case, _max_err(student, reference), hint, _BACKWARD_FALLBACK
+                )
+            labels.append(case)
+    _report(name, labels)
+
+
+@_exercise
+def param_count(fn):
+    """Exercise 5.3: param_count(kind, D, H) -> the number of parameters of a
+    single-layer PyTorch RNN, LSTM or GRU (kind 'rnn', 'lstm', 'gru')."""
+    name, labels = "param_count", []
+    for kind in ("rnn", "lstm", "gru"):
+        for D, H in ((3, 5), (10, 32), (64, 128)):
+            label = f"{kind}, D={D}, H={H}"
+            result, _ = _call(fn, name, {"kind": kind, "D": D, "H": H}, {}, label)
+            rng = np.random.default_rng(0)
+            true = sum(v.size for v in cells.init_params(kind, D, H, rng).values())
+            if isinstance(result, float) and result.is_integer():
+                result = int(result)
+            if not isinstance(result, (int, np.integer)):
+                raise _Fail(
+                    f"{name} returned {type(result).__name__} for {label}; "
+                    "return an integer."
+                )
+            if result != true:
+                k = cells.N_BLOCKS[kind]
+                guesses = [  # the first that matches names the mistake
+                    (k * (H * D + H * H), "you left out the biases"),
+                    (
+                        k * (H * D + H * H + H),
+                        "PyTorch has two bias vectors: b_ih, b_hh",
+                    ),
+                    (
+                        H * D + H * H + 2 * H,
+                        f"a {kind.upper()} stacks {k} blocks (one "
+                        "per gate or candidate); multiply by k",
+                    ),
+                    (
+                        k * (H * D + D * D + 2 * H),
+                        "W_hh is (kH, H): H * H per block, not D * D",
+                    ),
+                ] + [
+                    (
+                        b * (H * D + H * H + 2 * H),
+                        "wrong number of blocks: the LSTM "
+                        "has 4 (i, f, g, o), the GRU 3 (r, z, n), the RNN 1",
+                    )
+                    for b in (1, 2, 3, 4, 5)
+                    if b != k
+                ]
+                hint = next(
+                    (text for value, text in guesses if value == int(result)),
+                    f"the count is k (H D + H H + 2 H) with k = {k} for {kind}",
+                )
+                raise _Fail(
+                    f"{name}({kind!r}, {D}, {H}) returned {result}, but the "
+                    f"parameter dict has {true} numbers.\nHint: {hint}."
+                )
+            labels.append(label)
+    _report(name, labels)

@@ -606,3 +606,97 @@ def lstm_step_backward_mistakes():
             "o, g; stack them like the weights, i, f, g, o.",
         ),
     ]
+
+
+def gru_step_backward_variant(
+    dh_next,
+    x,
+    h_prev,
+    p,
+    reset_after=True,
+    z_sign=1,
+    direct=True,
+    hn_times_r=True,
+    reset_grad=True,
+    n_slope="tanh",
+    placement=None,
+):
+    """GRU step backward with the given mistakes -> dx, dh_prev, dparams.
+
+    placement: the reset placement differentiated ('after' or 'before'); None means
+    the one asked for.
+    """
+    after = reset_after if placement is None else placement == "after"
+    W_ih, W_hh, b_ih, b_hh = (
+        p[k] for k in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    )
+    H = h_prev.shape[1]
+    gi = x @ W_ih.T + b_ih
+    gh_rz = h_prev @ W_hh[: 2 * H].T + b_hh[: 2 * H]
+    r, z = sigmoid(gi[:, :H] + gh_rz[:, :H]), sigmoid(gi[:, H : 2 * H] + gh_rz[:, H:])
+    W_hn, b_hn = W_hh[2 * H :], b_hh[2 * H :]
+    hn = h_prev @ W_hn.T + b_hn if after else r * h_prev
+    n = np.tanh(gi[:, 2 * H :] + (r * hn if after else hn @ W_hn.T + b_hn))
+    dn = dh_next * (1 - z)
+    dan = dn * (1 - n**2 if n_slope == "tanh" else n * (1 - n))
+    daz = z_sign * dh_next * (h_prev - n) * z * (1 - z)
+    if after:
+        dr = dan * hn
+        dgh_n = dan * r if hn_times_r else dan
+        dh_reset = dgh_n @ W_hn
+        dW_hn = dgh_n.T @ h_prev
+    else:
+        drh = dan @ W_hn
+        dr = drh * h_prev
+        dgh_n = dan
+        dh_reset = drh * r
+        dW_hn = dan.T @ hn
+    dar = dr * r * (1 - r) if reset_grad else np.zeros_like(dr)
+    dgi = np.concatenate([dar, daz, dan], axis=1)
+    drz = np.concatenate([dar, daz], axis=1)
+    dh_prev = (dh_next * z if direct else 0) + drz @ W_hh[: 2 * H] + dh_reset
+    dparams = {
+        "weight_ih_l0": dgi.T @ x,
+        "weight_hh_l0": np.concatenate([drz.T @ h_prev, dW_hn]),
+        "bias_ih_l0": dgi.sum(0),
+        "bias_hh_l0": np.concatenate([drz.sum(0), dgh_n.sum(0)]),
+    }
+    return dgi @ W_ih, dh_prev, dparams
+
+
+def gru_step_backward_mistakes(reset_after):
+    other = "before" if reset_after else "after"
+    return [
+        (
+            {"z_sign": -1},
+            "the update gate's gradient has the wrong sign: from "
+            "h_next = (1 - z) n + z h_prev, dh_next/dz = h_prev - n.",
+        ),
+        (
+            {"direct": False},
+            "dh_prev lacks the direct path: h_next = ... + z * h_prev "
+            "sends back dh_next * z, besides the paths through the gates and n.",
+        ),
+        (
+            {"placement": other},
+            f"you differentiated the other reset placement; for "
+            f"reset_after={reset_after} the candidate is "
+            + (
+                "n = tanh(W_in x + b_in + r * (W_hn h + b_hn))"
+                if reset_after
+                else "n = tanh(W_in x + b_in + W_hn (r * h) + b_hn)"
+            )
+            + ".",
+        ),
+        (
+            {"hn_times_r": False},
+            "the gradients of W_hn and b_hn must be multiplied by "
+            "r: they sit inside r * (W_hn h + b_hn).",
+        ),
+        (
+            {"reset_grad": False},
+            "the reset gate gets no gradient; r multiplies the "
+            "hidden term of the candidate, so dr = dan * (that term).",
+        ),
+        ({"n_slope": "sigmoid"}, "the candidate n is a tanh: its slope is 1 - n^2."),
+    ]

@@ -160,3 +160,170 @@ def train_first_bit(
         if progress is not None:
             progress.update(step + 1, losses[step])
     return losses
+
+
+# ----------------------------------------------------------------------------------
+# Long-lag benchmark tasks (notebook 06) and a generic training loop
+# ----------------------------------------------------------------------------------
+
+
+def adding_problem(T, B, rng):
+    """The adding problem (Le, Jaitly & Hinton 2015; Arjovsky et al. 2016).
+
+    x (T, B, 2): channel 0 values uniform in [0, 1], channel 1 a mask with one 1 in
+    the first half and one in the second; y (B, 1): the sum of the two marked
+    values. Predicting 1 scores MSE 1/6, the variance of the sum.
+    """
+    if T < 2:
+        raise ValueError(f"T must be at least 2, got {T}")
+    x = np.zeros((T, B, 2))
+    x[:, :, 0] = rng.uniform(0, 1, (T, B))
+    first = rng.integers(0, T // 2, B)
+    second = rng.integers(T // 2, T, B)
+    x[first, np.arange(B), 1] = 1
+    x[second, np.arange(B), 1] = 1
+    y = x[first, np.arange(B), 0] + x[second, np.arange(B), 0]
+    return x, y[:, None]
+
+
+COPY_SYMBOLS, COPY_LENGTH = 8, 10  # symbols 1..8; 0 is blank, 9 the marker
+
+
+def copy_task(T, B, rng):
+    """The copy-memory task of Arjovsky, Shah & Bengio (2016).
+
+    10 symbols from an alphabet of 8, then T - 1 blanks, a marker, and 10 blanks
+    during which the symbols must be reproduced. x (T + 20, B, 10) one-hot inputs;
+    y (T + 20, B) target classes: blank everywhere but the last 10 steps. A model
+    that outputs blanks and then guesses uniformly scores a cross-entropy of
+    10 ln 8 / (T + 20) per step.
+    """
+    if T < 1:
+        raise ValueError(f"T must be at least 1, got {T}")
+    L = T + 2 * COPY_LENGTH
+    symbols = rng.integers(1, COPY_SYMBOLS + 1, (COPY_LENGTH, B))
+    seq = np.zeros((L, B), dtype=int)
+    seq[:COPY_LENGTH] = symbols
+    seq[COPY_LENGTH + T - 1] = COPY_SYMBOLS + 1  # the marker
+    y = np.zeros((L, B), dtype=int)
+    y[-COPY_LENGTH:] = symbols
+    x = np.eye(COPY_SYMBOLS + 2)[seq]
+    return x, y
+
+
+def baseline(task, T):
+    """The loss of the best memoryless prediction (the dashed line on the curves)."""
+    if task == "adding":
+        return 1 / 6
+    if task == "copy":
+        return COPY_LENGTH * np.log(COPY_SYMBOLS) / (T + 2 * COPY_LENGTH)
+    raise ValueError(f"task must be 'adding' or 'copy', got {task!r}")
+
+
+def _forward(kind, x, cell):
+    if kind == "rnn":
+        out, _, cache = cells.rnn_forward(x, cell)
+    elif kind == "lstm":
+        out, _, cache = cells.lstm_forward(x, cell)
+    elif kind == "gru":
+        out, _, cache = cells.gru_forward(x, cell)
+    else:
+        raise ValueError(f"kind must be 'rnn', 'lstm' or 'gru', got {kind!r}")
+    return out, cache
+
+
+def _backward(kind, dout, cache):
+    backward = {
+        "rnn": cells.rnn_backward,
+        "lstm": cells.lstm_backward,
+        "gru": cells.gru_backward,
+    }[kind]
+    return backward(dout, cache)[1]
+
+
+def task_loss(task, out, y, w_out, b_out):
+    """Loss and its gradients for a linear readout of the states.
+
+    adding: MSE of a readout of the last state; copy: mean cross-entropy per step.
+    -> loss, dout (like out), dw_out, db_out.
+    """
+    if task == "adding":
+        h = out[-1]
+        err = h @ w_out.T + b_out - y
+        dpred = 2 * err / len(y)
+        dout = np.zeros_like(out)
+        dout[-1] = dpred @ w_out
+        return float(np.mean(err**2)), dout, dpred.T @ h, dpred.sum(0)
+    logits = out @ w_out.T + b_out  # (L, B, C)
+    logits = logits - logits.max(axis=-1, keepdims=True)
+    p = np.exp(logits)
+    p /= p.sum(axis=-1, keepdims=True)
+    L, B = y.shape
+    picked = np.take_along_axis(p, y[..., None], axis=-1)[..., 0]
+    loss = float(-np.mean(np.log(picked + 1e-300)))
+    dlogits = p.copy()
+    np.put_along_axis(
+        dlogits, y[..., None], np.take_along_axis(p, y[..., None], -1) - 1, axis=-1
+    )
+    dlogits /= L * B
+    dout = dlogits @ w_out
+    flat_h, flat_d = (
+        out.reshape(-1, out.shape[-1]),
+        dlogits.reshape(-1, dlogits.shape[-1]),
+    )
+    return loss, dout, flat_d.T @ flat_h, flat_d.sum(0)
+
+
+def train(
+    kind,
+    task,
+    T,
+    H=32,
+    lr=1e-3,
+    steps=1000,
+    batch=32,
+    seed=0,
+    clip=1.0,
+    eval_every=50,
+    progress=None,
+):
+    """Train an RNN, LSTM or GRU with a linear readout on the adding or copy task.
+
+    Adam, global-norm clipping, PyTorch's initialisation. -> dict with 'train'
+    (loss per step) and 'eval_steps', 'eval' (loss on a fixed held-out batch of
+    256 sequences every eval_every steps). Used by scripts/compare_models.py and
+    notebooks/06_lstm_vs_gru.ipynb.
+    """
+    make = {"adding": adding_problem, "copy": copy_task}[task]
+    rng = np.random.default_rng(seed)
+    D = 2 if task == "adding" else COPY_SYMBOLS + 2
+    C = 1 if task == "adding" else COPY_SYMBOLS + 2
+    cell = cells.init_params(kind, D, H, rng)
+    params = dict(
+        cell, w_out=rng.uniform(-1, 1, (C, H)) / np.sqrt(H), b_out=np.zeros(C)
+    )
+    opt = Adam(params, lr=lr)
+    x_eval, y_eval = make(T, 256, np.random.default_rng(10_000 + seed))
+    losses, eval_steps, evals = np.empty(steps), [], []
+    for step in range(steps):
+        if step % eval_every == 0 or step == steps - 1:
+            out, _ = _forward(kind, x_eval, cell)
+            evals.append(
+                task_loss(task, out, y_eval, params["w_out"], params["b_out"])[0]
+            )
+            eval_steps.append(step)
+        x, y = make(T, batch, rng)
+        out, cache = _forward(kind, x, cell)
+        loss, dout, dw, db = task_loss(task, out, y, params["w_out"], params["b_out"])
+        grads = _backward(kind, dout, cache)
+        grads.update(w_out=dw, b_out=db)
+        grads, _ = clip_grad_norm(grads, clip)
+        opt.step(grads)
+        losses[step] = loss
+        if progress is not None:
+            progress.update(step + 1, loss)
+    return {
+        "train": losses,
+        "eval_steps": np.array(eval_steps),
+        "eval": np.array(evals),
+    }

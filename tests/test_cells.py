@@ -323,3 +323,25 @@ def test_every_data_file_is_listed_and_documented():
     for name in listed:
         assert name in readme, f"{name} is not described in data/README.md"
         data.verified_path(name)
+
+
+def test_stored_comparison_reproduces_exactly():
+    """scripts/compare_models.py --check reruns a stored run bit for bit."""
+    import subprocess
+    import sys
+
+    root = data.DATA_DIR.parent
+    result = subprocess.run(
+        [
+            sys.executable,
+            "scripts/compare_models.py",
+            "--check",
+            "adding/30/rnn/0.01/0",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "identical to the stored run" in result.stdout

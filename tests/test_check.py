@@ -936,3 +936,28 @@ def test_gru_step_backward_and_param_count():
     )
     fails(check.param_count, lambda kind, D, H: H * D + H * H + 2 * H, "multiply by k")
     fails(check.param_count, lambda kind, D, H: "many", "return an integer")
+
+
+def test_cifg_step():
+    def ok(x, h, c, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        f, g, o = np.split(x @ W_ih.T + h @ W_hh.T + b_ih + b_hh, 3, axis=1)
+        f = sig(f)
+        c_next = c + (1 - f) * (np.tanh(g) - c)  # = f c + (1 - f) g
+        return sig(o) * np.tanh(c_next), c_next
+
+    check.cifg_step(ok)
+
+    def reversed_coupling(x, h, c, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        f, g, o = np.split(x @ W_ih.T + h @ W_hh.T + b_ih + b_hh, 3, axis=1)
+        c_next = (1 - sig(f)) * c + sig(f) * np.tanh(g)
+        return sig(o) * np.tanh(c_next), c_next
+
+    fails(check.cifg_step, reversed_coupling, "coupling is reversed")
+
+    def no_output_gate(x, h, c, params):
+        _, c_next = ok(x, h, c, params)
+        return np.tanh(c_next), c_next
+
+    fails(check.cifg_step, no_output_gate, "output gate is missing")

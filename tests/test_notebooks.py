@@ -76,6 +76,10 @@ def test_every_exercise_has_a_solution_and_a_check(path):
     numbers = [release.EXERCISE.search(cells[i].source).group(1) for i in exercises]
     assert numbers == [f"{int(path.name[:2])}.{k}" for k in range(1, len(numbers) + 1)]
     for i in exercises:
+        if release.BEGIN in cells[i].source:  # predict-then-run: answered in prose,
+            later = "".join(c.source for c in cells[i:] if c.cell_type == "markdown")
+            assert "<details>" in later, "a prediction exercise reveals its answers"
+            continue  # in a collapsible block after the cell that computes them
         solution, check_cell = cells[i + 1], cells[i + 2]
         assert solution.cell_type == "code" and release.BEGIN in solution.source
         assert check_cell.cell_type == "code"

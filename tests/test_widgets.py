@@ -246,3 +246,19 @@ def test_coupled_lstm_equals_gru_when_the_candidate_ignores_the_state():
     e.set(w=1.5)
     c, _, h_gru = (line.get_ydata() for line in e.lines.values())
     assert np.abs(c - h_gru).max() > 0.01
+
+
+def test_results_explorer_draws_the_stored_runs():
+    from utils import data, training
+
+    e = widgets.results_explorer(experiment="copy, T = 30", lr="0.001")
+    runs = data.load_comparison()["runs"]
+    np.testing.assert_allclose(
+        e.lines["gru", 1].get_ydata(),
+        np.maximum(runs["copy", 30, "gru", 0.001, 1]["eval"], 1e-12),
+    )
+    assert e.base.get_ydata()[0] == pytest.approx(training.baseline("copy", 30))
+    e.set(curve="training loss")
+    assert len(e.lines["rnn", 0].get_ydata()) == len(
+        runs["copy", 30, "rnn", 0.001, 0]["train"]
+    )

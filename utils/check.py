@@ -1280,3 +1280,41 @@ def param_count(fn):
                 )
             labels.append(label)
     _report(name, labels)
+
+
+# ----------------------------------------------------------------------------------
+# Notebook 06: a coupled input-forget gate LSTM
+# ----------------------------------------------------------------------------------
+
+
+@_exercise
+def cifg_step(fn):
+    """Exercise 6.1: cifg_step(x, h, c, params) -> (h_next, c_next) for an LSTM whose
+    input gate is 1 - f; params have 3 blocks (forget, cell candidate, output)."""
+    name, labels = "cifg_step", []
+    for label, args, dtype, H in _step_cases("gru", seed=601):  # 3-block params
+        B = args["x"].shape[0]
+        c = np.random.default_rng(B + H).standard_normal((B, H)).astype(dtype)
+        call = {"x": args["x"], "h": args["h"], "c": c, "params": args["params"]}
+        result, _ = _call(fn, name, call, {}, label)
+        h_next, c_next = _tuple(result, name, 2, "(h_next, c_next)")
+        h_next = _array(h_next, name, "h_next", (B, H), dtype, label, k=3)
+        c_next = _array(c_next, name, "c_next", (B, H), dtype, label, k=3)
+        ref = mistakes.cifg_variant(*call.values())
+        if not _compare_all((h_next, c_next), ref):
+            hint = _diagnose(
+                (h_next, c_next),
+                mistakes.cifg_mistakes(),
+                lambda kw, call=call: mistakes.cifg_variant(*call.values(), **kw),
+            )
+            raise _wrong(
+                name,
+                label,
+                _max_err((h_next, c_next), ref),
+                hint,
+                "compute a = x W_ih^T + b_ih + h W_hh^T + b_hh, split it into "
+                "f, g, o; c_next = f * c + (1 - f) * g; h_next = o * "
+                "tanh(c_next).",
+            )
+        labels.append(label)
+    _report(name, labels)

@@ -71,3 +71,23 @@ def load_fixture(name):
         else:
             fixture[key] = value
     return fixture
+
+
+def load_comparison():
+    """The stored RNN / LSTM / GRU learning curves, checksum verified.
+
+    -> {'runs': {(task, T, model, lr, seed): {'train', 'eval', 'seconds'}},
+        'eval_steps': (n,), 'meta': {...}}. Made by scripts/compare_models.py.
+    """
+    with np.load(verified_path("results/comparison.npz")) as f:
+        arrays = {k: f[k] for k in f.files}
+    runs, meta = {}, {}
+    for name, value in arrays.items():
+        parts = name.split("/")
+        if parts[0] == "meta":
+            meta[parts[1]] = value.item()
+        elif len(parts) == 6:
+            task, T, model, lr, seed, what = parts
+            run = runs.setdefault((task, int(T), model, float(lr), int(seed)), {})
+            run[what] = value.item() if what == "seconds" else value
+    return {"runs": runs, "eval_steps": arrays["eval_steps"], "meta": meta}

@@ -700,3 +700,40 @@ def gru_step_backward_mistakes(reset_after):
         ),
         ({"n_slope": "sigmoid"}, "the candidate n is a tanh: its slope is 1 - n^2."),
     ]
+
+
+def cifg_variant(x, h, c, p, order="fgo", swap=False, output=True, cand=np.tanh):
+    """A coupled input-forget gate LSTM step (blocks f, g, o; i = 1 - f) with the
+    given mistakes -> (h_next, c_next)."""
+    b = _blocks(p, order)
+
+    def pre(name):
+        M_i, M_h, b_i, b_h = b[name]
+        return x @ M_i + b_i + h @ M_h + b_h
+
+    f, g, o = sigmoid(pre("f")), cand(pre("g")), sigmoid(pre("o"))
+    c_next = (1 - f) * c + f * g if swap else f * c + (1 - f) * g
+    return (o if output else 1) * np.tanh(c_next), c_next
+
+
+def cifg_mistakes():
+    names = {"f": "forget", "g": "cell candidate", "o": "output"}
+    out = [
+        (
+            {"order": "".join(o)},
+            f"block order: you read the rows as "
+            f"{_order_name(''.join(o), names)}; the exercise stacks forget, cell "
+            "candidate, output.",
+        )
+        for o in itertools.permutations("fgo")
+        if "".join(o) != "fgo"
+    ]
+    return out + [
+        (
+            {"swap": True},
+            "the coupling is reversed: the input gate is 1 - f, so "
+            "c_next = f * c + (1 - f) * g.",
+        ),
+        ({"output": False}, "the output gate is missing: h_next = o * tanh(c_next)."),
+        ({"cand": sigmoid}, "the candidate g is a tanh, not a sigmoid."),
+    ]

@@ -169,20 +169,22 @@ def drive_every_control(page):
     stuck = []
     handles = page.locator(".widget-slider .noUi-handle")
     selects = page.locator(".widget-dropdown select")
-    assert handles.count() > 0, "no slider found"
+    assert handles.count() + selects.count() > 0, "no slider or dropdown found"
     for i in range(handles.count()):
         handle = handles.nth(i)
         handle.scroll_into_view_if_needed()
         image = handle.locator(figure_of).locator(IMAGE).first
-        before = image.screenshot()
-        handle.focus()
-        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute(
-            "aria-valuemax"
-        )
-        for _ in range(6):  # move away from the end the slider sits at
-            page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
-        if not wait_for_change(image, before):
-            stuck.append(f"slider {i}")
+        moved = False
+        for key in ("ArrowRight", "ArrowLeft"):  # one way is open even at an end
+            before = image.screenshot()
+            handle.focus()
+            for _ in range(6):
+                page.keyboard.press(key)
+            if wait_for_change(image, before, timeout=8):
+                moved = True
+                break
+        if not moved:
+            stuck.append(f"slider {i} ({handle.get_attribute('aria-valuenow')})")
     for i in range(selects.count()):
         select = selects.nth(i)
         select.scroll_into_view_if_needed()

@@ -262,3 +262,19 @@ def test_results_explorer_draws_the_stored_runs():
     assert len(e.lines["rnn", 0].get_ydata()) == len(
         runs["copy", 30, "rnn", 0.001, 0]["train"]
     )
+
+
+@pytest.mark.parametrize("name", list(widgets.EXPLORERS))
+def test_every_control_moves_the_figure_at_the_defaults(name):
+    """A student who moves any one control first sees the figure respond."""
+    for key in widgets.EXPLORERS[name]().controls:
+        e = widgets.EXPLORERS[name]()
+        control, before = e.controls[key], e.image.value
+        if hasattr(control, "options"):
+            e.set(**{key: next(o for o in control.options if o != control.value)})
+        else:
+            span = control.max - control.min
+            up = control.value + 0.2 * span
+            target = up if up <= control.max else control.value - 0.2 * span
+            e.set(**{key: type(control.value)(target)})
+        assert e.image.value != before, f"{name}: moving {key} changed nothing"

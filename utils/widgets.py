@@ -866,9 +866,9 @@ class CoupledExplorer(Explorer):
             layout=widgets.Layout(width="400px"),
         )
         return {
-            "z": _slider("update z (= f = 1 - i)", 0.8, 0.0, 1.0, step=0.01),
+            "z": _slider("update z (= f = 1 - i)", 0.6, 0.0, 1.0, step=0.01),
             "r": _slider("GRU reset gate r", 1.0, 0.0, 1.0, step=0.01),
-            "w": _slider("candidate reads the state, w", 0.0, 0.0, 2.0),
+            "w": _slider("candidate reads the state, w", 1.5, 0.0, 2.0),
             "pattern": pattern,
         }
 

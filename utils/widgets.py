@@ -72,7 +72,7 @@ class Explorer:
         self.refresh()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
-        box = widgets.HBox if len(self.controls) <= 3 else widgets.VBox
+        box = widgets.HBox if len(self.controls) <= 2 else widgets.VBox  # 400 px each
         self.widget = widgets.VBox(
             [box(list(self.controls.values())), self.image],
             layout=widgets.Layout(align_items="flex-start"),
@@ -868,7 +868,7 @@ class CoupledExplorer(Explorer):
         return {
             "z": _slider("update z (= f = 1 - i)", 0.6, 0.0, 1.0, step=0.01),
             "r": _slider("GRU reset gate r", 1.0, 0.0, 1.0, step=0.01),
-            "w": _slider("candidate reads the state, w", 1.5, 0.0, 2.0),
+            "w": _slider("state weight w", 1.5, 0.0, 2.0),
             "pattern": pattern,
         }
 

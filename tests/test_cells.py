@@ -345,3 +345,40 @@ def test_stored_comparison_reproduces_exactly():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "identical to the stored run" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "kind,reset_after", [("rnn", True), ("lstm", True), ("gru", True), ("gru", False)]
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_extreme_preactivations_stay_finite_without_warnings(kind, reset_after, dtype):
+    """Pre-activations of +-1e4: every output and gradient finite, no overflow."""
+    x, params, h0 = setup(kind, T=4, dtype=dtype)
+    params = {k: (v * 1e4 / np.abs(v).max()).astype(dtype) for k, v in params.items()}
+    x = np.sign(x).astype(dtype)
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        out, h_n, cache = forward(kind, x, params, h0, reset_after=reset_after)
+        grads = getattr(cells, f"{kind}_backward")(np.ones_like(out), cache)
+        steps = {
+            "rnn": lambda: cells.rnn_step(x[0], h0, params),
+            "lstm": lambda: cells.lstm_step(x[0], h0, h0, params),
+            "gru": lambda: cells.gru_step(x[0], h0, params, reset_after),
+        }
+        step = steps[kind]()
+    pre = x[0] @ params["weight_ih_l0"].T + params["bias_ih_l0"]
+    assert np.abs(pre).max() >= 1e4  # the pre-activations really are this large
+    flat = [out, h_n, grads[0], grads[2], *grads[1].values()]
+    flat += list(step) if isinstance(step, tuple) else [step]
+    assert all(np.isfinite(a).all() for a in flat)
+
+
+def test_helpers_stay_finite_at_extremes():
+    rng = np.random.default_rng(3)
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        s = cells.sigmoid(np.array([-1e4, 1e4]))
+        h = cells.one_unit_rnn(2.5, 3.0, 2.0, np.full(50, 1e4))
+        p = cells.init_params("rnn", 2, 3, rng)
+        g = utils.gradients.hidden_state_gradients(
+            1e4 * np.ones((5, 1, 2)), p, np.zeros((1, 3)), np.ones((1, 3))
+        )
+    assert np.isfinite(s).all() and np.isfinite(h).all() and np.isfinite(g).all()

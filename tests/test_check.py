@@ -961,3 +961,19 @@ def test_cifg_step():
         return np.tanh(c_next), c_next
 
     fails(check.cifg_step, no_output_gate, "output gate is missing")
+
+
+@pytest.mark.parametrize("name", ["stable_sigmoid", "rnn_step", "lstm_step", "latch"])
+def test_a_function_that_never_returns_is_stopped(name, monkeypatch):
+    monkeypatch.setattr(check, "TIME_LIMIT", 0.3)
+
+    def forever(*args, **kwargs):
+        while True:
+            try:
+                pass
+            except Exception:  # a student's broad except must not swallow the stop
+                pass
+
+    fails(getattr(check, name), forever, "was stopped", "never ends")
+    # and the alarm is off again: a slow but finite function afterwards is fine
+    check.rnn_step(rnn_ok)

@@ -209,3 +209,35 @@ def test_presentation_page_shows_every_explorer():
     for factory in widgets.EXPLORERS.values():
         assert f"utils.widgets.{factory.__name__}()" in code, factory.__name__
     assert all(not c.outputs for c in nb.cells if c.cell_type == "code")
+
+
+def printed(path):
+    """Execute a notebook in a fresh kernel -> the text each code cell printed,
+    except cells tagged 'timing' (they measure this machine's speed)."""
+    nb = read(path)
+    NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    texts = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "timing" not in cell.metadata.get("tags", []):
+            texts.append(
+                "".join(
+                    o.get("text", "") for o in cell.outputs if o.output_type == "stream"
+                )
+            )
+    return texts
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=NAMES)
+def test_notebooks_are_deterministic(path):
+    """Two runs from fresh kernels print the same numbers and check results."""
+    first, second = printed(path), printed(path)
+    assert any(first), "the notebook printed nothing"
+    for i, (a, b) in enumerate(zip(first, second, strict=True)):
+        assert a == b, (
+            f"code cell {i} printed different text in two runs:\n{a}\n---\n{b}"
+        )

@@ -9,6 +9,8 @@ raises the ``NotImplementedError`` of its stub is reported as not attempted yet
 
 import functools
 import itertools
+import signal
+import threading
 import warnings
 
 import numpy as np
@@ -29,6 +31,19 @@ class _Fail(Exception):
 
 
 _TOL = {np.dtype(np.float64): (1e-7, 1e-9), np.dtype(np.float32): (1e-4, 1e-5)}
+
+# A student's function gets this many seconds per hidden case (they are tiny); past
+# that it is stopped, so that an endless loop cannot hang the notebook.
+TIME_LIMIT = 10.0
+
+
+class _TookTooLong(BaseException):
+    """Raised by the alarm; a BaseException, so a student's `except Exception`
+    cannot swallow it."""
+
+
+def _alarm(signum, frame):
+    raise _TookTooLong
 
 
 def _exercise(check):
@@ -86,10 +101,25 @@ def _copy(value):
 def _call(fn, name, args, kwargs, label):
     """Call the student's function on copies; return (result, warnings caught)."""
     given = {k: _copy(v) for k, v in args.items()}
+    # SIGALRM exists on Linux and macOS and works in the main thread, where a
+    # notebook kernel runs cells; elsewhere the function simply runs unlimited.
+    timed = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if timed:
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = fn(*given.values(), **kwargs)
+    except _TookTooLong:
+        raise _Fail(
+            f"{name} ran for more than {TIME_LIMIT:g} s on the small hidden case "
+            f"{label} and was stopped. Is there a loop that never ends (a while loop "
+            "whose condition never changes)?"
+        ) from None
     except NotImplementedError as e:
         stub = f" (its stub says: {e})" if str(e) else ""
         raise NotAttempted(
@@ -101,6 +131,10 @@ def _call(fn, name, args, kwargs, label):
             f"{name} raised {type(e).__name__}: {e}\n  on the hidden case {label}."
             + _exception_hint(e)
         ) from None
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
     _untouched(name, given, args)
     return result, [w for w in caught if issubclass(w.category, RuntimeWarning)]
 

@@ -147,6 +147,26 @@ def _slider(description, value, lo, hi, step=0.05, fmt=".2f"):
     )
 
 
+def _corner_text(ax):
+    """An empty text in the lower right corner of ax, for a one-line status."""
+    return ax.text(
+        0.99, 0.03, "", transform=ax.transAxes, ha="right", va="bottom", fontsize=9
+    )
+
+
+def _dropdown(description, options, value=None):
+    return widgets.Dropdown(
+        options=options,
+        value=value if value is not None else options[0],
+        description=description,
+        style={"description_width": "150px"},
+        layout=widgets.Layout(width="400px"),
+    )
+
+
+GATE_PATTERNS = ("pulses +1, -1, +1", "noise", "step")
+
+
 # ----------------------------------------------------------------------------------
 # Notebook 00: sigmoid and tanh as soft switches
 # ----------------------------------------------------------------------------------
@@ -229,9 +249,7 @@ class ActivationExplorer(Explorer):
             title="a gate multiplies a signal",
         )
         ax2.legend(loc="upper left", ncol=2)
-        self.status = ax2.text(
-            0.99, 0.02, "", transform=ax2.transAxes, ha="right", va="bottom", fontsize=9
-        )
+        self.status = _corner_text(ax2)
         self.dynamic = [
             *self.lines.values(),
             self.gate_line,
@@ -308,13 +326,7 @@ class OneUnitRNNExplorer(Explorer):
     grid = np.linspace(-1, 1, 201)
 
     def make_controls(self):
-        pattern = widgets.Dropdown(
-            options=PATTERNS,
-            value="single pulse",
-            description="input x",
-            style={"description_width": "150px"},
-            layout=widgets.Layout(width="400px"),
-        )
+        pattern = _dropdown("input x", PATTERNS, "single pulse")
         return {
             "w_hh": _slider("recurrent weight w_hh", 0.5, -2.5, 2.5),
             "w_ih": _slider("input weight w_ih", 1.5, -3.0, 3.0),
@@ -477,9 +489,7 @@ class GradientNormExplorer(Explorer):
             title="gradient reaching step k from a loss at step T",
         )
         ax.legend(loc="upper left")
-        self.status = ax.text(
-            0.99, 0.03, "", transform=ax.transAxes, ha="right", fontsize=9
-        )
+        self.status = _corner_text(ax)
         self.dynamic = [self.measured, self.bound, self.status]
 
     def gradients(self, rho, T, scale):
@@ -540,12 +550,7 @@ class GateExplorer(Explorer):
     T = 60
 
     def make_controls(self):
-        pattern = widgets.Dropdown(
-            options=("pulses +1, -1, +1", "noise", "step"),
-            description="candidate g",
-            style={"description_width": "150px"},
-            layout=widgets.Layout(width="400px"),
-        )
+        pattern = _dropdown("candidate g", GATE_PATTERNS)
         return {
             "f": _slider("forget gate f", 0.9, 0.0, 1.0, step=0.01),
             "i": _slider("input gate i", 1.0, 0.0, 1.0, step=0.01),
@@ -655,9 +660,7 @@ class HighwayExplorer(Explorer):
             title="how much gradient survives the lag",
         )
         ax.legend(loc="lower left")
-        self.status = ax.text(
-            0.99, 0.03, "", transform=ax.transAxes, ha="right", fontsize=9
-        )
+        self.status = _corner_text(ax)
         self.dynamic = [self.lstm_line, self.rnn_line, self.status]
 
     def draw(self, b_f, spread, rho):
@@ -726,9 +729,7 @@ class ForgetBiasExplorer(Explorer):
             title="gradient through a freshly initialised LSTM's cell",
         )
         ax.legend(loc="lower left")
-        self.status = ax.text(
-            0.99, 0.03, "", transform=ax.transAxes, ha="right", fontsize=9
-        )
+        self.status = _corner_text(ax)
         self.dynamic = [self.line, self.highway, self.status]
 
     def shifted(self, b_f):
@@ -776,12 +777,7 @@ class GRUGateExplorer(Explorer):
     T = 60
 
     def make_controls(self):
-        pattern = widgets.Dropdown(
-            options=("pulses +1, -1, +1", "noise", "step"),
-            description="input x",
-            style={"description_width": "150px"},
-            layout=widgets.Layout(width="400px"),
-        )
+        pattern = _dropdown("input x", GATE_PATTERNS)
         return {
             "z": _slider("update gate z", 0.9, 0.0, 1.0, step=0.01),
             "r": _slider("reset gate r", 0.0, 0.0, 1.0, step=0.01),
@@ -859,12 +855,7 @@ class CoupledExplorer(Explorer):
     T = 60
 
     def make_controls(self):
-        pattern = widgets.Dropdown(
-            options=("pulses +1, -1, +1", "noise", "step"),
-            description="input x",
-            style={"description_width": "150px"},
-            layout=widgets.Layout(width="400px"),
-        )
+        pattern = _dropdown("input x", GATE_PATTERNS)
         return {
             "z": _slider("update z (= f = 1 - i)", 0.6, 0.0, 1.0, step=0.01),
             "r": _slider("GRU reset gate r", 1.0, 0.0, 1.0, step=0.01),
@@ -959,19 +950,12 @@ class ResultsExplorer(Explorer):
     figsize = (9, 3.8)
 
     def make_controls(self):
-        def dropdown(description, options, value):
-            return widgets.Dropdown(
-                options=options,
-                value=value,
-                description=description,
-                style={"description_width": "150px"},
-                layout=widgets.Layout(width="400px"),
-            )
-
         return {
-            "experiment": dropdown("experiment", tuple(EXPERIMENTS), "adding, T = 100"),
-            "lr": dropdown("learning rate", ("0.01", "0.001"), "0.01"),
-            "curve": dropdown(
+            "experiment": _dropdown(
+                "experiment", tuple(EXPERIMENTS), "adding, T = 100"
+            ),
+            "lr": _dropdown("learning rate", ("0.01", "0.001"), "0.01"),
+            "curve": _dropdown(
                 "curve", ("held-out loss", "training loss"), "held-out loss"
             ),
         }

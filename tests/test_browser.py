@@ -214,19 +214,27 @@ def test_explorers_in_jupyterlab(lab, browser, notebook):
     page.goto(f"{base}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={token}")
     idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
     page.wait_for_selector(idle, timeout=90_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    # done when every code cell shows an execution count and the kernel is idle
+    time.sleep(2)  # the indicator can read idle a moment before the kernel is ready
     code_cells = page.locator(".jp-CodeCell").count()
-    deadline = time.time() + 120
-    while time.time() < deadline:
+
+    def run_all_and_wait(seconds):
+        """Run all cells; True once every code cell shows a count and all is idle."""
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            prompts = page.locator(".jp-InputArea-prompt").all_inner_texts()
+            done = [p for p in prompts if p.strip("[]: ").isdigit()]
+            if len(done) == code_cells and page.locator(idle).count():
+                return True
+            time.sleep(0.5)
+        return False
+
+    # a Run All issued while the kernel was still starting can leave cells unrun on a
+    # loaded machine: try once more before failing
+    if not run_all_and_wait(90) and not run_all_and_wait(120):
         prompts = page.locator(".jp-InputArea-prompt").all_inner_texts()
-        done = [p for p in prompts if p.strip("[]: ").isdigit()]
-        if len(done) == code_cells and page.locator(idle).count():
-            break
-        time.sleep(0.5)
-    else:
-        pytest.fail(f"{notebook} did not finish running all cells in 120 s")
+        pytest.fail(f"{notebook} did not finish running all cells; prompts: {prompts}")
     page.wait_for_selector(IMAGE, timeout=30_000)
     assert_no_errors(page)
     assert drive_every_control(page) == []

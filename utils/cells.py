@@ -219,6 +219,11 @@ def rnn_backward(dout, cache, dh_n=None):
     -> dx (T, B, D), dparams (same keys as params), dh0 (B, H).
     Derived in notebooks/02_backprop_through_time.ipynb.
     """
+    return _rnn_backward(dout, cache, dh_n)
+
+
+def _rnn_backward(dout, cache, dh_n, trace=None):
+    """rnn_backward; trace, a list, receives (t, dL/dh_t) for t = T-1 .. 0."""
     c = _cache(cache, "rnn")
     x, hs, W_ih, W_hh = c["x"], c["hs"], c["W_ih"], c["W_hh"]
     T, B, _ = x.shape
@@ -230,6 +235,8 @@ def rnn_backward(dout, cache, dh_n=None):
         dh = dh + dout[t]
         da[t] = dh * (1 - hs[t + 1] ** 2)  # tanh'(a) = 1 - tanh(a)^2
         dh = da[t] @ W_hh
+        if trace is not None:
+            trace.append((t, dh))
     dparams = _weight_grads(da, x, da, hs[:-1])
     return da @ W_ih, dparams, dh
 

@@ -126,13 +126,38 @@ def hidden_state_gradients(x, params, h0, dh_T):
     dL/dh_{k-1} = (dL/dh_k * (1 - h_k^2)) @ W_hh (the Jacobian diag(1 - h_k^2) W_hh,
     transposed). Derived in notebooks/02_backprop_through_time.ipynb.
     """
-    out, _, _ = cells.rnn_forward(x, params, h0)
-    W_hh = params["weight_hh_l0"].astype(x.dtype, copy=False)
-    grads = np.empty((len(out) + 1, *dh_T.shape), dtype=x.dtype)
+    _, _, cache = cells.rnn_forward(x, params, h0)
+    trace = []
+    cells._rnn_backward(None, cache, dh_T, trace=trace)
+    grads = np.empty((x.shape[0] + 1, *dh_T.shape), dtype=x.dtype)
     grads[-1] = dh_T
-    for k in range(len(out), 0, -1):
-        grads[k - 1] = (grads[k] * (1 - out[k - 1] ** 2)) @ W_hh
+    for t, dh in trace:
+        grads[t] = dh
     return grads
+
+
+def orthogonal_rnn_gradients(rho, T, scale, H=32, seed=2):
+    """Gradient norms over a lag for a tanh RNN whose W_hh = rho Q, Q orthogonal.
+
+    Every singular value of W_hh is rho. Inputs are scale * N(0, 1) through random
+    W_ih (one input channel), h0 = 0, and the loss is <h_T, v> for a unit vector v.
+    -> (steps back T - k (T + 1,), ||dL/dh_k|| (T + 1,), the bound rho^(T - k)).
+    Used in notebooks/02_backprop_through_time.ipynb and 03_lstm.ipynb.
+    """
+    rng = np.random.default_rng(seed)
+    Q = np.linalg.qr(rng.standard_normal((H, H)))[0]
+    W_ih = rng.standard_normal((H, 1))
+    x = scale * rng.standard_normal((100, 1, 1))[:T]  # the same inputs for every T
+    v = rng.standard_normal((1, H))
+    params = {
+        "weight_ih_l0": W_ih,
+        "weight_hh_l0": rho * Q,
+        "bias_ih_l0": np.zeros(H),
+        "bias_hh_l0": np.zeros(H),
+    }
+    grads = hidden_state_gradients(x, params, np.zeros((1, H)), v / np.linalg.norm(v))
+    back = np.arange(T, -1, -1)  # row k is T - k steps back
+    return back, np.linalg.norm(grads[:, 0], axis=1), rho ** back.astype(float)
 
 
 def cell_state_gradients(x, params, h0, c0, dc_T):

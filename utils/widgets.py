@@ -457,12 +457,6 @@ class GradientNormExplorer(Explorer):
         }
 
     def setup(self, fig):
-        rng = np.random.default_rng(2)
-        self.Q = np.linalg.qr(rng.standard_normal((self.H, self.H)))[0]
-        self.W_ih = rng.standard_normal((self.H, 1))
-        self.noise = rng.standard_normal((self.T_MAX, 1, 1))
-        v = rng.standard_normal((1, self.H))
-        self.v = v / np.linalg.norm(v)
         ax = fig.add_subplot()
         self.measured = ax.plot(
             [],
@@ -492,22 +486,8 @@ class GradientNormExplorer(Explorer):
         self.status = _corner_text(ax)
         self.dynamic = [self.measured, self.bound, self.status]
 
-    def gradients(self, rho, T, scale):
-        """(steps back (T+1,), measured norms (T+1,), bound (T+1,))."""
-        params = {
-            "weight_ih_l0": self.W_ih,
-            "weight_hh_l0": rho * self.Q,
-            "bias_ih_l0": np.zeros(self.H),
-            "bias_hh_l0": np.zeros(self.H),
-        }
-        grads = gradients.hidden_state_gradients(
-            scale * self.noise[:T], params, np.zeros((1, self.H)), self.v
-        )
-        back = np.arange(T, -1, -1)  # row k is T - k steps back
-        return back, np.linalg.norm(grads[:, 0], axis=1), rho ** back.astype(float)
-
     def draw(self, rho, T, scale):
-        back, norms, bound = self.gradients(rho, T, scale)
+        back, norms, bound = gradients.orthogonal_rnn_gradients(rho, T, scale, self.H)
         floor = 1e-300  # keep the log scale finite where a norm underflows to 0
         self.measured.set_data(back, np.maximum(norms, floor))
         self.bound.set_data(back, np.maximum(bound, floor))
@@ -633,8 +613,6 @@ class HighwayExplorer(Explorer):
 
     def setup(self, fig):
         self.eps = np.random.default_rng(4).standard_normal(self.LAGS)
-        self.rnn = GradientNormExplorer.__new__(GradientNormExplorer)
-        GradientNormExplorer.setup(self.rnn, Figure())  # reuse its RNN, not its axes
         ax = fig.add_subplot()
         lags = np.arange(1, self.LAGS + 1)
         self.lstm_line = ax.plot(
@@ -666,7 +644,7 @@ class HighwayExplorer(Explorer):
     def draw(self, b_f, spread, rho):
         f = cells.sigmoid(b_f + spread * self.eps)
         lstm = np.cumprod(f)
-        _, norms, _ = self.rnn.gradients(rho, self.LAGS, 0.5)
+        _, norms, _ = gradients.orthogonal_rnn_gradients(rho, self.LAGS, 0.5)
         rnn = norms[-2::-1]  # norms[T - lag] is lag steps back
         floor = 1e-300
         self.lstm_line.set_ydata(np.maximum(lstm, floor))

@@ -33,7 +33,11 @@ def venv_python():
 
 def run(*args):
     print("+", " ".join(str(a) for a in args), flush=True)
-    return subprocess.call([str(a) for a in args], cwd=ROOT)
+    # matplotlib's font cache records absolute paths into the environment that
+    # built it; keeping it inside .venv means a rebuilt .venv never sees stale paths
+    env = dict(os.environ)
+    env.setdefault("MPLCONFIGDIR", str(VENV / "matplotlib"))
+    return subprocess.call([str(a) for a in args], cwd=ROOT, env=env)
 
 
 def setup():

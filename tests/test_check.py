@@ -769,6 +769,12 @@ def test_clip_by_norm():
         return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}, norm
 
     fails(check.clip_by_norm, numpy_scalar, "float(scale)")
+    fails(
+        check.clip_by_norm,
+        lambda grads, max_norm: ({}, 1.0),
+        "clipped from clip_by_norm lacks",
+        "every key of grads",
+    )
 
 
 def test_lstm_forward():

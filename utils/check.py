@@ -777,34 +777,35 @@ def gru_step(fn):
 # ----------------------------------------------------------------------------------
 
 
-def _dparams(value, name, params, label):
-    """Check a returned gradient dict: the keys, shapes and dtypes of params."""
+def _dparams(value, name, params, label, what="dparams", of="params"):
+    """Check a returned dict of arrays: the keys, shapes and dtypes of `params`.
+
+    what: the name of the returned dict in messages; of: the name of `params`.
+    """
     if not isinstance(value, dict):
         raise _Fail(
-            f"{name} returned {type(value).__name__} for dparams; return a dict "
-            "with the keys of params."
+            f"{name} returned {type(value).__name__} for {what}; return a dict "
+            f"with the keys of {of}."
         )
     missing = [k for k in params if k not in value]
     if missing:
-        raise _Fail(
-            f"dparams from {name} lacks {missing}; it needs every key of params."
-        )
+        raise _Fail(f"{what} from {name} lacks {missing}; it needs every key of {of}.")
     out = {}
     for key, p in params.items():
         g = value[key]
         if isinstance(g, np.ndarray) and g.shape != p.shape:
             if g.shape == p.shape[::-1]:
                 raise _Fail(
-                    f"dparams[{key!r}] from {name} has shape {g.shape}, the transpose "
+                    f"{what}[{key!r}] from {name} has shape {g.shape}, the transpose "
                     f"of the weight's {p.shape}. A gradient has its parameter's shape: "
                     "dW = da.T @ x, (kH, B) @ (B, D)."
                 )
             if p.ndim == 1 and g.ndim == 2:
                 raise _Fail(
-                    f"dparams[{key!r}] from {name} has shape {g.shape}: not summed "
+                    f"{what}[{key!r}] from {name} has shape {g.shape}: not summed "
                     "over the batch. db = da.sum(axis=0), shape (kH,)."
                 )
-        out[key] = _array(g, name, f"dparams[{key!r}]", p.shape, p.dtype, label)
+        out[key] = _array(g, name, f"{what}[{key!r}]", p.shape, p.dtype, label)
     return out
 
 
@@ -980,7 +981,7 @@ def clip_by_norm(fn):
     for label, grads, max_norm in _clip_cases():
         result, _ = _call(fn, name, {"grads": grads, "max_norm": max_norm}, {}, label)
         clipped, norm = _tuple(result, name, 2, "(clipped, total_norm)")
-        clipped = _dparams(clipped, name, grads, label)
+        clipped = _dparams(clipped, name, grads, label, what="clipped", of="grads")
         ref, ref_norm = mistakes.clip_variant(grads, max_norm)
         try:
             norm = float(norm)

@@ -382,3 +382,44 @@ def test_helpers_stay_finite_at_extremes():
             1e4 * np.ones((5, 1, 2)), p, np.zeros((1, 3)), np.ones((1, 3))
         )
     assert np.isfinite(s).all() and np.isfinite(h).all() and np.isfinite(g).all()
+
+
+@pytest.mark.parametrize(
+    "kind,reset_after", [("rnn", True), ("lstm", True), ("gru", True), ("gru", False)]
+)
+def test_backward_is_the_same_for_any_chunking_and_without_dout(
+    kind, reset_after, monkeypatch
+):
+    """The fast backward passes batch work over chunks of steps; chunk sizes of one
+    step, of three steps (uneven: T = 7) and of the whole sequence give identical
+    gradients, and dout=None is the same as zeros."""
+    x, params, h0 = setup(kind, T=7, dtype=np.float64)
+    B, H = h0.shape
+    k = {"rnn": 1, "lstm": 4, "gru": 3}[kind]
+    _, _, cache = forward(kind, x, params, h0, reset_after=reset_after)
+    backward = getattr(cells, f"{kind}_backward")
+    dout = np.random.default_rng(1).standard_normal((7, B, H))
+    dh_n = np.random.default_rng(2).standard_normal((B, H))
+    results = []
+    for elements in (1, 3 * B * k * H, 10**9):
+        monkeypatch.setattr(cells, "CHUNK_ELEMENTS", elements)
+        results.append(backward(dout, cache, dh_n))
+    none = backward(None, cache, dh_n)
+    zeros = backward(np.zeros_like(dout), cache, dh_n)
+    for got in [*results[1:], none]:
+        ref = results[0] if got is not none else zeros
+        np.testing.assert_array_equal(got[0], ref[0])
+        np.testing.assert_array_equal(got[2], ref[2])
+        for key in params:
+            np.testing.assert_array_equal(got[1][key], ref[1][key])
+
+
+def test_forward_does_not_keep_a_view_of_its_outputs():
+    """Changing the returned out in place must not change what backward uses."""
+    x, params, h0 = setup("lstm")
+    out, _, cache = cells.lstm_forward(x, params, h0)
+    ref = cells.lstm_backward(np.ones_like(out), cache)[1]
+    out[:] = 0
+    again = cells.lstm_backward(np.ones_like(out), cache)[1]
+    for key in ref:
+        np.testing.assert_array_equal(ref[key], again[key])

@@ -25,6 +25,7 @@ GATE_ORDER = {
     "gru": ("reset", "update", "new"),
 }
 _FLOATS = (np.float32, np.float64)
+CHUNK_ELEMENTS = 1 << 16  # about 256 KB of float32: a chunk of steps fits in L2
 
 
 def sigmoid(a):
@@ -130,10 +131,10 @@ def _state(name, s, B, H, dtype):
     return s.astype(dtype, copy=False)
 
 
-def _grad(name, g, shape, dtype):
-    """Validate an optional upstream gradient; None means zeros."""
+def _grad(name, g, shape, dtype, allow_none=False):
+    """Validate an optional upstream gradient; None means zeros (or stays None)."""
     if g is None:
-        return np.zeros(shape, dtype=dtype)
+        return None if allow_none else np.zeros(shape, dtype=dtype)
     _array(name, g, str(shape), len(shape))
     if g.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {g.shape}")
@@ -147,6 +148,46 @@ def _cache(cache, kind):
             f"{type(cache).__name__}"
         )
     return cache
+
+
+def _input_terms(x, W_ih, b):
+    """x_t W_ih^T + b for every step at once: one (T*B, D) x (D, kH) matmul."""
+    T, B, D = x.shape
+    gi = np.empty((T, B, W_ih.shape[0]), dtype=x.dtype)
+    np.matmul(x.reshape(T * B, D), W_ih.T, out=gi.reshape(T * B, -1))
+    gi += b
+    return gi
+
+
+def _chunks(T, B, width):
+    """Reversed time chunks [t0, t1) of about CHUNK_ELEMENTS each (at least 1 step).
+
+    The backward passes compute what does not depend on the incoming gradient for
+    a whole chunk at once: few numpy calls for short, small sequences, and data
+    that stays in the CPU cache for long, wide ones.
+    """
+    k = max(1, CHUNK_ELEMENTS // (B * width))
+    return [(max(0, t1 - k), t1) for t1 in range(T, 0, -k)]
+
+
+def _input_grads(dgi, W_ih):
+    """dL/dx_t = dgi_t W_ih for every step at once: one matmul."""
+    T, B, kH = dgi.shape
+    return (dgi.reshape(T * B, kH) @ W_ih).reshape(T, B, -1)
+
+
+def _half_sigmoid_rows(kind, H, dtype):
+    """Row scales and offsets that turn one tanh into the gates' activations.
+
+    sigmoid(a) = 1/2 + tanh(a / 2) / 2, and halving is exact in floating point; so
+    the sequence functions halve the weight and bias rows of the sigmoid gates, take
+    one tanh of all pre-activations and map the sigmoid blocks with t * 1/2 + 1/2
+    (the tanh blocks with t * 1 + 0). -> scale (kH,), offset (kH,).
+    """
+    half = {"lstm": (1, 1, 0, 1), "gru": (1, 1)}[kind]  # 1 marks a sigmoid block
+    scale = np.repeat([0.5 if s else 1.0 for s in half], H).astype(dtype)
+    offset = np.repeat([0.5 if s else 0.0 for s in half], H).astype(dtype)
+    return scale, offset
 
 
 def _weight_grads(dgi, x, dgh, h_in):
@@ -204,9 +245,12 @@ def rnn_forward(x, params, h0=None):
     W_ih, W_hh, b_ih, b_hh, H = _params(params, "rnn", D, x.dtype)
     hs = np.empty((T + 1, B, H), dtype=x.dtype)  # hs[t] is h_t; hs[0] = h0
     hs[0] = _state("h0", h0, B, H, x.dtype)
-    gi = x @ W_ih.T + b_ih  # (T, B, H): the input terms of all steps at once
+    gi = _input_terms(x, W_ih, b_ih + b_hh)  # (T, B, H): all steps' inputs at once
+    W_hh_T = W_hh.T.copy()  # contiguous, so each step's matmul reads rows
     for t in range(T):
-        hs[t + 1] = np.tanh(gi[t] + hs[t] @ W_hh.T + b_hh)
+        a = np.matmul(hs[t], W_hh_T, out=hs[t + 1])
+        a += gi[t]
+        np.tanh(a, out=a)
     cache = {"kind": "rnn", "x": x, "hs": hs, "W_ih": W_ih, "W_hh": W_hh}
     return hs[1:].copy(), hs[T].copy(), cache
 
@@ -228,17 +272,18 @@ def _rnn_backward(dout, cache, dh_n, trace=None):
     x, hs, W_ih, W_hh = c["x"], c["hs"], c["W_ih"], c["W_hh"]
     T, B, _ = x.shape
     H = hs.shape[2]
-    dout = _grad("dout", dout, (T, B, H), x.dtype)
-    dh = _grad("dh_n", dh_n, (B, H), x.dtype)
-    da = np.empty((T, B, H), dtype=x.dtype)  # gradient of the pre-activation a_t
+    dout = _grad("dout", dout, (T, B, H), x.dtype, allow_none=True)
+    dh = _grad("dh_n", dh_n, (B, H), x.dtype).copy()
+    da = 1 - hs[1:] ** 2  # tanh'(a_t) = 1 - h_t^2 for every step, then da in place
     for t in reversed(range(T)):
-        dh = dh + dout[t]
-        da[t] = dh * (1 - hs[t + 1] ** 2)  # tanh'(a) = 1 - tanh(a)^2
-        dh = da[t] @ W_hh
+        if dout is not None:
+            dh += dout[t]
+        da[t] *= dh
+        np.matmul(da[t], W_hh, out=dh)
         if trace is not None:
-            trace.append((t, dh))
+            trace.append((t, dh.copy()))
     dparams = _weight_grads(da, x, da, hs[:-1])
-    return da @ W_ih, dparams, dh
+    return _input_grads(da, W_ih), dparams, dh
 
 
 # ----------------------------------------------------------------------------------
@@ -279,7 +324,9 @@ def lstm_forward(x, params, h0=None, c0=None):
 
     x: (T, B, D), params: LSTM dict, h0, c0: (B, H) or None for zeros
     -> out (T, B, H), (h_n, c_n) each (B, H), cache.
-    Derived in notebooks/03_lstm.ipynb.
+    Derived in notebooks/03_lstm.ipynb; the cache holds every step's gates
+    (``cache["gates"]``, (T, B, 4H), i, f, g, o) and cell states (``cache["cs"]``,
+    (T + 1, B, H), c_0 first).
     """
     T, B, D = _sequence(x)
     W_ih, W_hh, b_ih, b_hh, H = _params(params, "lstm", D, x.dtype)
@@ -287,13 +334,26 @@ def lstm_forward(x, params, h0=None, c0=None):
     cs = np.empty((T + 1, B, H), dtype=x.dtype)
     hs[0] = _state("h0", h0, B, H, x.dtype)
     cs[0] = _state("c0", c0, B, H, x.dtype)
-    acts = np.empty((T, B, 5 * H), dtype=x.dtype)  # i, f, g, o, tanh(c) per step
-    gi = x @ W_ih.T + b_ih  # (T, B, 4H)
+    tcs = np.empty((T, B, H), dtype=x.dtype)  # tanh(c_t)
+    # the fast path: one matmul per step, one tanh for all four blocks, in place
+    scale, offset = _half_sigmoid_rows("lstm", H, x.dtype)
+    gates = _input_terms(x, W_ih * scale[:, None], (b_ih + b_hh) * scale)
+    W_hh_T = (W_hh * scale[:, None]).T.copy()
+    ig = np.empty((B, H), dtype=x.dtype)
+    gh = np.empty((B, 4 * H), dtype=x.dtype)
     for t in range(T):
-        a = gi[t] + hs[t] @ W_hh.T + b_hh
-        hs[t + 1], cs[t + 1], parts = _lstm_cell(a, cs[t])
-        acts[t] = np.concatenate(parts, axis=1)
-    cache = {"kind": "lstm", "x": x, "hs": hs, "cs": cs, "acts": acts}
+        a = gates[t]  # (B, 4H): x_t's terms already in, h_{t-1}'s added here
+        a += np.matmul(hs[t], W_hh_T, out=gh)
+        np.tanh(a, out=a)
+        a *= scale
+        a += offset
+        i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+        np.multiply(f, cs[t], out=cs[t + 1])
+        np.multiply(i, g, out=ig)
+        cs[t + 1] += ig
+        np.tanh(cs[t + 1], out=tcs[t])
+        np.multiply(o, tcs[t], out=hs[t + 1])
+    cache = {"kind": "lstm", "x": x, "hs": hs, "cs": cs, "gates": gates, "tcs": tcs}
     cache.update(W_ih=W_ih, W_hh=W_hh)
     return hs[1:].copy(), (hs[T].copy(), cs[T].copy()), cache
 
@@ -311,35 +371,48 @@ def lstm_backward(dout, cache, dh_n=None, dc_n=None):
 def _lstm_backward(dout, cache, dh_n, dc_n, trace=None):
     """lstm_backward; trace, a list, receives (t, dL/dh_t, dL/dc_t) for t = T-1 .. 0."""
     k = _cache(cache, "lstm")
-    x, hs, cs, acts, W_ih, W_hh = (
-        k[n] for n in ("x", "hs", "cs", "acts", "W_ih", "W_hh")
+    x, hs, cs, gates, tcs, W_ih, W_hh = (
+        k[n] for n in ("x", "hs", "cs", "gates", "tcs", "W_ih", "W_hh")
     )
     T, B, _ = x.shape
     H = hs.shape[2]
-    dout = _grad("dout", dout, (T, B, H), x.dtype)
-    dh = _grad("dh_n", dh_n, (B, H), x.dtype)
-    dc = _grad("dc_n", dc_n, (B, H), x.dtype)
+    dout = _grad("dout", dout, (T, B, H), x.dtype, allow_none=True)
+    dh = _grad("dh_n", dh_n, (B, H), x.dtype).copy()
+    dc = _grad("dc_n", dc_n, (B, H), x.dtype).copy()
+    # What does not depend on the incoming gradient, a chunk of steps at a time:
+    #   da_i = dc * g i(1-i),  da_f = dc * c_{t-1} f(1-f),  da_g = dc * i (1-g^2),
+    #   da_o = dh * tanh(c) o(1-o),  and dc += dh * o (1 - tanh(c)^2).
     da = np.empty((T, B, 4 * H), dtype=x.dtype)  # grads of the pre-activations
-    for t in reversed(range(T)):
-        i, f, g, o, tc = np.split(acts[t], 5, axis=1)
-        dh = dh + dout[t]
-        do = dh * tc
-        dc = dc + dh * o * (1 - tc**2)  # through h_t = o * tanh(c_t)
-        da[t] = np.concatenate(
-            [
-                dc * g * i * (1 - i),  # di * sigma'
-                dc * cs[t] * f * (1 - f),  # df uses c_{t-1}
-                dc * i * (1 - g**2),  # dg * tanh'
-                do * o * (1 - o),
-            ],
-            axis=1,
-        )
-        dc = dc * f  # the carousel: dc_{t-1} = dc_t * f_t
-        dh = da[t] @ W_hh
-        if trace is not None:
-            trace.append((t, dh, dc))
+    da4 = da.reshape(T, B, 4, H)
+    i, f, g, o = (gates[..., j * H : (j + 1) * H] for j in range(4))
+    chunks = _chunks(T, B, 4 * H)
+    dc_dh = np.empty((chunks[0][1] - chunks[0][0], B, H), dtype=x.dtype)
+    tmp = np.empty((B, H), dtype=x.dtype)
+    for t0, t1 in chunks:
+        s, q = slice(t0, t1), dc_dh[: t1 - t0]  # q: o (1 - tanh(c)^2)
+        np.subtract(1, gates[s], out=da[s])
+        da[s] *= gates[s]  # sigma' = s (1 - s) for the i, f, o blocks
+        da4[s, :, 0] *= g[s]
+        da4[s, :, 1] *= cs[s]  # c_{t-1}
+        np.multiply(g[s], g[s], out=da4[s, :, 2])
+        np.subtract(1, da4[s, :, 2], out=da4[s, :, 2])
+        da4[s, :, 2] *= i[s]
+        da4[s, :, 3] *= tcs[s]
+        np.multiply(tcs[s], tcs[s], out=q)
+        np.subtract(1, q, out=q)
+        q *= o[s]
+        for t in reversed(range(t0, t1)):
+            if dout is not None:
+                dh += dout[t]
+            dc += np.multiply(dh, q[t - t0], out=tmp)  # through h_t = o tanh(c_t)
+            da4[t, :, :3] *= dc[:, None, :]  # i, f, g blocks
+            da4[t, :, 3] *= dh  # o block
+            dc *= f[t]  # the carousel: dc_{t-1} = dc_t * f_t
+            np.matmul(da[t], W_hh, out=dh)
+            if trace is not None:
+                trace.append((t, dh.copy(), dc.copy()))
     dparams = _weight_grads(da, x, da, hs[:-1])
-    return da @ W_ih, dparams, dh, dc
+    return _input_grads(da, W_ih), dparams, dh, dc
 
 
 # ----------------------------------------------------------------------------------
@@ -394,19 +467,52 @@ def gru_forward(x, params, h0=None, reset_after=True):
     x: (T, B, D), params: GRU dict, h0: (B, H) or None for zeros,
     reset_after: True for PyTorch's form, False for Cho et al. 2014
     -> out (T, B, H), h_n (B, H), cache.
-    Derived in notebooks/05_gru.ipynb.
+    Derived in notebooks/05_gru.ipynb; the cache holds every step's gates
+    (``cache["gates"]``, (T, B, 3H), r, z, n).
     """
     _check_reset_after(reset_after)
     T, B, D = _sequence(x)
     W_ih, W_hh, b_ih, b_hh, H = _params(params, "gru", D, x.dtype)
     hs = np.empty((T + 1, B, H), dtype=x.dtype)
     hs[0] = _state("h0", h0, B, H, x.dtype)
-    acts = np.empty((T, B, 4 * H), dtype=x.dtype)  # r, z, n, hn per step
-    gi = x @ W_ih.T + b_ih  # (T, B, 3H)
+    # the fast path: the r and z rows halved so that one tanh gives both sigmoids
+    scale, offset = _half_sigmoid_rows("gru", H, x.dtype)
+    b_rz = np.concatenate([(b_ih[: 2 * H] + b_hh[: 2 * H]) * scale, b_ih[2 * H :]])
+    gates = _input_terms(
+        x, np.concatenate([W_ih[: 2 * H] * scale[:, None], W_ih[2 * H :]]), b_rz
+    )
+    W_rz_T = (W_hh[: 2 * H] * scale[:, None]).T.copy()
+    W_hn_T, b_hn = W_hh[2 * H :].T.copy(), b_hh[2 * H :]
+    W_all_T = np.concatenate([W_rz_T, W_hn_T], axis=1)  # (H, 3H)
+    hn = np.empty((T, B, H), dtype=x.dtype)  # W_hn h + b_hn, or r * h for Cho's form
+    gh = np.empty((B, 3 * H), dtype=x.dtype)
     for t in range(T):
-        hs[t + 1], parts = _gru_cell(gi[t], hs[t], W_hh, b_hh, reset_after)
-        acts[t] = np.concatenate(parts, axis=1)
-    cache = {"kind": "gru", "x": x, "hs": hs, "acts": acts}
+        h = hs[t]
+        rz, n = gates[t, :, : 2 * H], gates[t, :, 2 * H :]
+        if reset_after:
+            np.matmul(h, W_all_T, out=gh)
+            rz += gh[:, : 2 * H]
+            np.add(gh[:, 2 * H :], b_hn, out=hn[t])
+        else:
+            rz += h @ W_rz_T
+        np.tanh(rz, out=rz)
+        rz *= scale
+        rz += offset
+        r, z = rz[:, :H], rz[:, H:]
+        if reset_after:
+            n += r * hn[t]  # n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+        else:
+            np.multiply(
+                r, h, out=hn[t]
+            )  # n = tanh(W_in x + b_in + W_hn (r * h) + b_hn)
+            n += hn[t] @ W_hn_T
+            n += b_hn
+        np.tanh(n, out=n)
+        out = hs[t + 1]
+        np.subtract(h, n, out=out)  # h' = (1 - z) n + z h = n + z (h - n)
+        out *= z
+        out += n
+    cache = {"kind": "gru", "x": x, "hs": hs, "gates": gates, "hn": hn}
     cache.update(W_ih=W_ih, W_hh=W_hh, reset_after=bool(reset_after))
     return hs[1:].copy(), hs[T].copy(), cache
 
@@ -419,42 +525,61 @@ def gru_backward(dout, cache, dh_n=None):
     Derived in notebooks/05_gru.ipynb.
     """
     k = _cache(cache, "gru")
-    x, hs, acts, W_ih, W_hh = (k[n] for n in ("x", "hs", "acts", "W_ih", "W_hh"))
+    x, hs, gates, hn, W_ih, W_hh = (
+        k[n] for n in ("x", "hs", "gates", "hn", "W_ih", "W_hh")
+    )
     reset_after = k["reset_after"]
     T, B, _ = x.shape
     H = hs.shape[2]
-    W_hn = W_hh[2 * H :]
-    dout = _grad("dout", dout, (T, B, H), x.dtype)
-    dh = _grad("dh_n", dh_n, (B, H), x.dtype)
-    dgi = np.empty((T, B, 3 * H), dtype=x.dtype)  # grads of the input projections
+    dout = _grad("dout", dout, (T, B, H), x.dtype, allow_none=True)
+    dh = _grad("dh_n", dh_n, (B, H), x.dtype).copy()
+    r, z, n = (gates[..., j * H : (j + 1) * H] for j in range(3))
+    # What does not depend on the incoming gradient, a chunk of steps at a time:
+    #   da_n = dh (1 - z)(1 - n^2),  da_z = dh (h - n) z(1 - z),
+    #   da_r = da_n (W_hn h + b_hn) r(1 - r)    (PyTorch's placement)
+    #   da_r = (da_n W_hn) h r(1 - r)          (Cho's placement)
+    chunks = _chunks(T, B, 3 * H)
+    k = chunks[0][1] - chunks[0][0]
+    p_n, p_z, p_r = np.empty((3, k, B, H), dtype=x.dtype)
     dgh = np.empty((T, B, 3 * H), dtype=x.dtype)  # grads of the hidden projections
-    for t in reversed(range(T)):
-        r, z, n, hn = np.split(acts[t], 4, axis=1)
-        h_prev = hs[t]
-        dh = dh + dout[t]
-        dan = dh * (1 - z) * (1 - n**2)  # through h' = (1 - z) n + z h, n = tanh(.)
-        daz = dh * (h_prev - n) * z * (1 - z)
-        if reset_after:
-            dar = dan * hn * r * (1 - r)  # hn = W_hn h + b_hn
-            dgh[t, :, 2 * H :] = dan * r
-            dh_reset = 0
-        else:
-            drh = dan @ W_hn  # gradient of r * h_prev
-            dar = drh * h_prev * r * (1 - r)
-            dgh[t, :, 2 * H :] = dan
-            dh_reset = drh * r
-        dgi[t] = np.concatenate([dar, daz, dan], axis=1)
-        dgh[t, :, : 2 * H] = dgi[t, :, : 2 * H]
-        if reset_after:
-            dh = dh * z + dgh[t] @ W_hh
-        else:
-            dh = dh * z + dgh[t, :, : 2 * H] @ W_hh[: 2 * H] + dh_reset
-    if reset_after:
-        h_in = hs[:-1]
-    else:  # the n block multiplied r * h_prev, stored as hn
-        h_in = [hs[:-1], hs[:-1], acts[..., 3 * H :]]
+    dan = np.empty((T, B, H), dtype=x.dtype)  # grads of the n pre-activation
+    W_hn, W_rz = W_hh[2 * H :], W_hh[: 2 * H]
+    for t0, t1 in chunks:
+        s, m = slice(t0, t1), t1 - t0
+        pn, pz, pr = p_n[:m], p_z[:m], p_r[:m]
+        np.subtract(1, z[s], out=pr)  # 1 - z, used twice before pr is set
+        np.multiply(n[s], n[s], out=pn)
+        np.subtract(1, pn, out=pn)
+        pn *= pr  # (1 - z)(1 - n^2)
+        np.subtract(hs[s], n[s], out=pz)  # h_{t-1} - n
+        pz *= pr
+        pz *= z[s]  # (h - n) z (1 - z)
+        np.subtract(1, r[s], out=pr)
+        pr *= r[s]
+        pr *= hn[s] if reset_after else hs[s]  # r (1 - r) times what r multiplies
+        for t in reversed(range(t0, t1)):
+            j = t - t0
+            if dout is not None:
+                dh += dout[t]
+            np.multiply(dh, p_n[j], out=dan[t])
+            np.multiply(dh, p_z[j], out=dgh[t, :, H : 2 * H])
+            dh *= z[t]  # the direct path h' = ... + z h
+            if reset_after:
+                np.multiply(dan[t], p_r[j], out=dgh[t, :, :H])
+                np.multiply(dan[t], r[t], out=dgh[t, :, 2 * H :])
+                dh += dgh[t] @ W_hh
+            else:
+                dgh[t, :, 2 * H :] = dan[t]
+                drh = dan[t] @ W_hn  # the gradient of r * h
+                np.multiply(drh, p_r[j], out=dgh[t, :, :H])
+                drh *= r[t]
+                dh += drh
+                dh += dgh[t, :, : 2 * H] @ W_rz
+    dgi = dgh.copy()  # r and z enter both projections; n differs by the reset
+    dgi[..., 2 * H :] = dan
+    h_in = hs[:-1] if reset_after else [hs[:-1], hs[:-1], hn]
     dparams = _weight_grads(dgi, x, dgh, h_in)
-    return dgi @ W_ih, dparams, dh
+    return _input_grads(dgi, W_ih), dparams, dh
 
 
 # ----------------------------------------------------------------------------------

@@ -286,14 +286,27 @@ def train(
     clip=1.0,
     eval_every=50,
     progress=None,
+    eval_size=256,
+    target=None,
+    time_limit=None,
+    dtype=np.float64,
 ):
     """Train an RNN, LSTM or GRU with a linear readout on the adding or copy task.
 
-    Adam, global-norm clipping, PyTorch's initialisation. -> dict with 'train'
-    (loss per step) and 'eval_steps', 'eval' (loss on a fixed held-out batch of
-    256 sequences every eval_every steps). Used by scripts/compare_models.py and
+    Adam, global-norm clipping, PyTorch's initialisation. Every eval_every steps
+    the loss on a fixed held-out batch of eval_size sequences is recorded; training
+    stops early once it is below target (if given) or after time_limit seconds (if
+    given). dtype: float64 (the course's default) or float32 (twice as fast).
+    -> dict with 'train' (loss per step taken), 'eval_steps', 'eval' and 'seconds'.
+    Used by scripts/compare_models.py, scripts/bench_kernels.py and
     notebooks/06_lstm_vs_gru.ipynb.
     """
+    if task not in ("adding", "copy"):
+        raise ValueError(f"task must be 'adding' or 'copy', got {task!r}")
+    if kind not in cells.N_BLOCKS:
+        raise ValueError(f"kind must be 'rnn', 'lstm' or 'gru', got {kind!r}")
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
     make = {"adding": adding_problem, "copy": copy_task}[task]
     rng = np.random.default_rng(seed)
     D = 2 if task == "adding" else COPY_SYMBOLS + 2
@@ -302,28 +315,41 @@ def train(
     params = dict(
         cell, w_out=rng.uniform(-1, 1, (C, H)) / np.sqrt(H), b_out=np.zeros(C)
     )
+    params = {k: v.astype(dtype) for k, v in params.items()}
+    cell = {k: params[k] for k in cell}
     opt = Adam(params, lr=lr)
-    x_eval, y_eval = make(T, 256, np.random.default_rng(10_000 + seed))
-    losses, eval_steps, evals = np.empty(steps), [], []
+    x_eval, y_eval = make(T, eval_size, np.random.default_rng(10_000 + seed))
+    x_eval = x_eval.astype(dtype)
+    if task == "adding":  # targets in the model's dtype; the copy task's are classes
+        y_eval = y_eval.astype(dtype)
+    losses, eval_steps, evals = [], [], []
+    start = time.perf_counter()
     for step in range(steps):
-        if step % eval_every == 0 or step == steps - 1:
+        last = step == steps - 1
+        if step % eval_every == 0 or last:
             out, _ = _forward(kind, x_eval, cell)
             evals.append(
                 task_loss(task, out, y_eval, params["w_out"], params["b_out"])[0]
             )
             eval_steps.append(step)
+            over = time_limit is not None and time.perf_counter() - start > time_limit
+            if (target is not None and evals[-1] < target) or over:
+                break
         x, y = make(T, batch, rng)
-        out, cache = _forward(kind, x, cell)
+        if task == "adding":
+            y = y.astype(dtype)
+        out, cache = _forward(kind, x.astype(dtype), cell)
         loss, dout, dw, db = task_loss(task, out, y, params["w_out"], params["b_out"])
         grads = _backward(kind, dout, cache)
         grads.update(w_out=dw, b_out=db)
         grads, _ = clip_grad_norm(grads, clip)
         opt.step(grads)
-        losses[step] = loss
+        losses.append(loss)
         if progress is not None:
             progress.update(step + 1, loss)
     return {
-        "train": losses,
+        "train": np.array(losses),
         "eval_steps": np.array(eval_steps),
         "eval": np.array(evals),
+        "seconds": time.perf_counter() - start,
     }

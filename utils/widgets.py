@@ -723,7 +723,7 @@ class ForgetBiasExplorer(Explorer):
         )
         norms = np.linalg.norm(grads[:, 0], axis=1)
         _, _, cache = cells.lstm_forward(x, p)
-        f = cache["acts"][:, 0, self.H : 2 * self.H]  # (T, H) forget gates
+        f = cache["gates"][:, 0, self.H : 2 * self.H]  # (T, H) forget gates
         carousel = np.linalg.norm(np.cumprod(f[::-1], axis=0) * self.v, axis=1)
         back = np.arange(T, -1, -1)
         self.line.set_data(back, np.maximum(norms, 1e-300))

@@ -436,6 +436,16 @@ def stable_sigmoid(fn):
                 "that is exp(-a) / (1 + exp(-a)) = 1 - sigmoid(a); swap the two "
                 "branches.",
             ),
+        ]
+        + [
+            (
+                lambda a, L=limit: cells.sigmoid(np.clip(a, -L, L)),
+                f"you clip a to [-{limit}, {limit}], which flattens the tails: "
+                f"sigmoid(-{limit}) = {cells.sigmoid(-float(limit)):.1e} is not 0. "
+                "Clip far out (beyond 710 in float64, 89 in float32, where exp "
+                "overflows) or, better, take exp only of -|a|.",
+            )
+            for limit in (5, 6, 8, 10, 15, 20, 30, 40, 50)
         ],
         tol64=(1e-12, 1e-200),
         tol32=(1e-6, 1e-30),
@@ -462,6 +472,26 @@ def sigmoid_grad(fn):
                 "a sign slipped: sigmoid' = sigmoid(a) * (1 - sigmoid(a)).",
             ),
             (s, "you returned sigmoid(a) itself, not its derivative."),
+            (
+                lambda a: 1 - np.tanh(a) ** 2,
+                "1 - tanh(a)^2 is tanh's derivative; the sigmoid's is "
+                "sigmoid(a) * (1 - sigmoid(a)).",
+            ),
+            (
+                lambda a: s(a) ** 2,
+                "you squared sigmoid(a); the derivative is "
+                "sigmoid(a) * (1 - sigmoid(a)).",
+            ),
+            (
+                lambda a: s(a) * s(-a) / 2,
+                "there is no factor 1/2: the derivative is "
+                "sigmoid(a) * (1 - sigmoid(a)) (1/2 belongs to tanh(a/2) forms).",
+            ),
+            (
+                lambda a: -s(a) * s(-a),
+                "the sign is flipped: the sigmoid rises everywhere, so its "
+                "derivative sigmoid(a) * (1 - sigmoid(a)) is positive.",
+            ),
             (
                 lambda a: 1 - s(a),
                 "you returned 1 - sigmoid(a); multiply it by sigmoid(a).",
@@ -560,6 +590,13 @@ def rnn_forward(fn):
         ref_out, ref_h, _ = cells.rnn_forward(**args)
         p = args["params"]
         h0 = args.get("h0", np.zeros((B, H), dtype))
+        if T > 1 and not _close(out, ref_out) and _close(out, np.stack([ref_h] * T)):
+            raise _Fail(
+                f"every step of out from {name} holds the last state h_T: the list "
+                "holds the same array T times. Your loop changes h in place (h[:] = "
+                "..., or +=) after appending it; give each step a new array, e.g. "
+                "h = np.tanh(...), or append h.copy()."
+            )
         if not _close(out, ref_out):
             candidates = [
                 (
@@ -813,6 +850,36 @@ def _flat(dx_like, dparams):
     return (*dx_like, *(dparams[k] for k in cells.PARAM_KEYS))
 
 
+def _parts_hint(student, reference, names, batch):
+    """When only some results of a backward pass are wrong, say which (and spot a
+    bias gradient averaged instead of summed). names: the leading results' names;
+    the parameter gradients follow in PARAM_KEYS order. -> hint or None."""
+    names = [*names, *(f"dparams[{k!r}]" for k in cells.PARAM_KEYS)]
+    wrong = [
+        n for n, s, r in zip(names, student, reference, strict=True) if not _close(s, r)
+    ]
+    if not wrong or len(wrong) == len(names):
+        return None
+    biases = [n for n in wrong if "bias" in n]
+    if biases == wrong and all(
+        _close(s * batch, r)
+        for n, s, r in zip(names, student, reference, strict=True)
+        if n in wrong
+    ):
+        return (
+            "the bias gradients are means over the batch; the loss adds up the "
+            "batch, so sum: db = da.sum(axis=0)."
+        )
+    verb = "is" if len(wrong) == 1 else "are"
+    return f"only {', '.join(wrong)} {verb} wrong; everything else matches. " + (
+        "A bias receives the batch sum of the gradient of the pre-activation "
+        "it is added to, times anything that multiplies it on the way (for "
+        "the GRU's b_hn, the reset gate r)."
+        if biases == wrong
+        else "Follow that result's own path back through the step."
+    )
+
+
 def _tuple(result, name, n, what):
     if result is None:
         raise _Fail(f"{name} returned None: did you forget `return {what}`?")
@@ -871,7 +938,9 @@ def rnn_step_backward(fn):
                 dx_, dh_, dp_ = mistakes.rnn_step_backward_variant(*call.values(), **kw)
                 return _flat((dx_, dh_), dp_)
 
-            hint = _diagnose(student, mistakes.rnn_step_backward_mistakes(), variant)
+            hint = _diagnose(
+                student, mistakes.rnn_step_backward_mistakes(), variant
+            ) or _parts_hint(student, reference, ("dx", "dh_prev"), B)
             raise _wrong(
                 name, label, _max_err(student, reference), hint, _BACKWARD_FALLBACK
             )
@@ -927,7 +996,9 @@ def rnn_backward(fn):
                 dx_, dp_, dh0_ = mistakes.rnn_backward_variant(*call.values(), **kw)
                 return _flat((dx_, dh0_), dp_)
 
-            hint = _diagnose(student, mistakes.rnn_backward_mistakes(), variant)
+            hint = _diagnose(
+                student, mistakes.rnn_backward_mistakes(), variant
+            ) or _parts_hint(student, reference, ("dx", "dh0"), B)
             raise _wrong(
                 name,
                 label,
@@ -1001,6 +1072,20 @@ def clip_by_norm(fn):
             hint = _diagnose(
                 (*student, np.array(norm)), mistakes.clip_mistakes(), variant
             )
+            unscaled = [
+                k for k in grads if ref_norm > max_norm and _close(clipped[k], grads[k])
+            ]
+            if hint is None and np.isclose(norm, ref_norm**2, rtol=1e-5):
+                hint = (
+                    "your total_norm is the sum of squares: the norm is its square "
+                    "root, np.sqrt(sum of squares)."
+                )
+            elif hint is None and unscaled:
+                hint = (
+                    f"the norm is above max_norm, yet {', '.join(unscaled)} came "
+                    "back unscaled: every array is multiplied by the same factor "
+                    "max_norm / norm."
+                )
             raise _Fail(
                 f"{name} is wrong on the hidden case {label} (total_norm: yours "
                 f"{norm:.6g}, expected {ref_norm:.6g}).\nHint: "
@@ -1038,6 +1123,12 @@ def lstm_forward(fn):
             continue
         if _close(h_n, ref_c) and _close(c_n, ref_h):
             raise _Fail(f"{name} returned (out, (c_n, h_n)); the pair is (h_n, c_n).")
+        if _close(out, ref_out) and not (_close(h_n, ref_h) and _close(c_n, ref_c)):
+            which = "h_n" if not _close(h_n, ref_h) else "c_n"
+            raise _Fail(
+                f"{name}: out is right but {which} is not: h_n and c_n are the hidden "
+                "and cell states after the *last* step (h_n equals out[-1])."
+            )
         p, zeros = args["params"], np.zeros((B, H), dtype)
         h0, c0 = args.get("h0", zeros), args.get("c0", zeros)
         candidates = [
@@ -1203,7 +1294,9 @@ def lstm_step_backward(fn):
                 *d, dp_ = mistakes.lstm_step_backward_variant(*call.values(), **kw)
                 return _flat(d, dp_)
 
-            hint = _diagnose(student, mistakes.lstm_step_backward_mistakes(), variant)
+            hint = _diagnose(
+                student, mistakes.lstm_step_backward_mistakes(), variant
+            ) or _parts_hint(student, reference, ("dx", "dh_prev", "dc_prev"), B)
             raise _wrong(
                 name, label, _max_err(student, reference), hint, _BACKWARD_FALLBACK
             )
@@ -1253,7 +1346,7 @@ def gru_step_backward(fn):
 
                 hint = _diagnose(
                     student, mistakes.gru_step_backward_mistakes(reset_after), variant
-                )
+                ) or _parts_hint(student, reference, ("dx", "dh_prev"), B)
                 raise _wrong(
                     name, case, _max_err(student, reference), hint, _BACKWARD_FALLBACK
                 )
@@ -1295,6 +1388,11 @@ def param_count(fn):
                     (
                         k * (H * D + D * D + 2 * H),
                         "W_hh is (kH, H): H * H per block, not D * D",
+                    ),
+                    (
+                        k * (H * D + H * H) + 2 * H,
+                        "the biases are stacked like the weights: b_ih and b_hh "
+                        "are each (kH,), so the biases add k * 2H",
                     ),
                 ] + [
                     (

@@ -427,7 +427,11 @@ def rnn_backward_variant(
             "bias_hh_l0": da.sum(0),
         }
         for k in grads:
-            if accumulate == "sum" or (accumulate == "last" and t == T - 1):
+            if (
+                accumulate == "sum"
+                or (accumulate == "last" and t == T - 1)
+                or (accumulate == "overwrite" and t == 0)  # the loop's final step
+            ):
                 grads[k] = grads[k] + step[k]
         dx[t] = da @ W_ih
         dh_future = da @ W_hh
@@ -445,6 +449,12 @@ def rnn_backward_mistakes():
             {"accumulate": "last"},
             "the weight gradients come from one step only; the "
             "weights are shared by every step, so add the per-step gradients over t.",
+        ),
+        (
+            {"accumulate": "overwrite"},
+            "the weight gradients come from one step only (each step overwrote "
+            "them, so step 0's are left); the weights are shared by every step, so "
+            "add the per-step gradients over t.",
         ),
         (
             {"direction": "forward"},

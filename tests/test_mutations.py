@@ -1,0 +1,1052 @@
+r"""Mutation suites: wrong solutions, written the way students write them, must be
+rejected with a hint that names the mistake; correct ones written differently must
+pass.
+
+Each exercise's suite is a list of (student function, words the hint must contain)
+and a list of correct functions. tests/test_check.py holds more cases for the step
+exercises and the robustness cases every check shares (stubs, None, exceptions,
+wrong types, NaN, functions that never return). This file covers, per exercise:
+
+| exercise | check | wrong solutions here | caught | hints named |
+|---|---|---|---|---|
+| 0.1 | `stable_sigmoid` | 8 (and 2 correct) | 8 | RuntimeWarning; computes both; cancels to exactly 0; sign is flipped; float64 for float32 inputs; in place; you clip a to [-10, 10] |
+| 0.2 | `sigmoid_grad` | 9 (and 2 correct) | 9 | tanh'; sign slipped; sigmoid(a) itself; 1 - sigmoid(a); tanh's derivative; sigmoid(a) * (1 - sigmoid(a)); float64 |
+| 1.1 | `rnn_step` | 10 (and 2 correct) | 10 | sigmoid where the RNN uses tanh; ReLU; tanh is missing; left out b_ih; left out b_hh; both biases; W_hh instead of W_hh^T; W_ih and W_hh instead of their transposes; swapped; two mistakes |
+| 1.2 | `rnn_forward` | 8 (and 2 correct) | 8 | shifted by one step; ignores h0; time-major; includes h0; h_n must be the last hidden state; your steps are wrong; same array T times |
+| 1.3 | `latch` | 9 (and 2 correct) | 9 | \|w_hh\| = 0.9 <= 1; \|w_hh\| = 1 <= 1; oscillation; switches itself on; too weak; three numbers; non-finite |
+| 2.1 | `rnn_step_backward` | 8 (and 2 correct) | 8 | slope at h_prev; sigmoid's slope; dh_prev = da @ W_hh; dW_hh = da^T h_prev; means over the batch; transposed; wrong sign; bias_hh_l0 |
+| 2.2 | `rnn_backward` | 8 (and 2 correct) | 8 | from the future; forward in time; weights are shared; h_{t-1}; slope; dh0; in place |
+| 2.3 | `clip_by_norm` | 9 (and 2 correct) | 9 | in place; float(scale); came back unscaled; largest absolute entry; before clipping; added the arrays' norms; square root; (clipped, total_norm) |
+| 3.1 | `lstm_step` | 10 (and 2 correct) | 10 | gate order; sigmoid and tanh are swapped; gates use tanh; candidate g uses a sigmoid; missing the tanh; forget gate multiplies h; old cell state; left out b_hh; wrong way round |
+| 3.2 | `lstm_forward` | 8 (and 2 correct) | 8 | out is right but h_n; ignores h0 and c0; ignores c0; cell states; shifted by one step; gate order; tanh; (h_n, c_n) |
+| 3.3 | `pulse_memory` | 9 (and 2 correct) | 9 | forget gate; input gate is open for small; lets in only; three numbers; non-finite |
+| 4.1 | `lstm_step_backward` | 9 (and 2 correct) | 9 | leaves out the path through h_next; df uses c_next; carried through the forget gate; candidate g is a tanh; are sigmoids; do uses tanh(c_prev); missing the output gate; stacked as i, f, o, g; means over the batch |
+| 5.1 | `gru_step` | 8 (and 2 correct) | 8 | interpolation is reversed; reset gate in the wrong place; multiplies the input term; reset gate is missing; gate order; left out b_ih |
+| 5.2 | `gru_step_backward` | 8 (and 2 correct) | 8 | wrong sign; direct path; multiplied by r; reset gate gets no gradient; candidate n is a tanh; other reset placement; bias_hh_l0 |
+| 5.3 | `param_count` | 8 (and 2 correct) | 8 | left out the biases; two bias vectors; multiply by k; not D * D; return an integer; wrong number of blocks; stacked like the weights |
+| 6.1 | `cifg_step` | 8 (and 2 correct) | 8 | coupling is reversed; output gate is missing; candidate g is a tanh; block order |
+
+Exercise 6.2 asks for predictions in words, answered in the notebook; it has no
+function to check. (The table is generated from the suites below by ``python -m tests.test_mutations``,
+run from the repository's root, and a test fails when it is out of date.)
+"""
+
+import numpy as np
+import pytest
+
+from utils import check
+
+# ----------------------------------------------------------------------- helpers
+
+
+def sig(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def P(params):
+    return (
+        params[k] for k in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    )
+
+
+def grads_from(da, x, h_prev):
+    return {
+        "weight_ih_l0": da.T @ x,
+        "weight_hh_l0": da.T @ h_prev,
+        "bias_ih_l0": da.sum(0),
+        "bias_hh_l0": da.sum(0),
+    }
+
+
+# ------------------------------------------------------------ 0.2 sigmoid_grad
+
+
+def sg_ok(a):
+    s = 1 / (1 + np.exp(-np.abs(a)))
+    s = np.where(a >= 0, s, 1 - s)
+    return s * (1 - s)
+
+
+def sg_ok_exp(a):  # e / (1 + e)^2 with e = exp(-|a|), symmetric in a
+    e = np.exp(-np.abs(a))
+    return e / (1 + e) ** 2
+
+
+def _s(a):
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+SIGMOID_GRAD = [
+    (lambda a: 1 - _s(a) ** 2, ["tanh'"]),
+    (lambda a: _s(a) * (1 + _s(a)), ["sign slipped"]),
+    (_s, ["sigmoid(a) itself"]),
+    (lambda a: 1 - _s(a), ["1 - sigmoid(a)"]),
+    (lambda a: 1 - np.tanh(a) ** 2, ["tanh's derivative"]),
+    (lambda a: _s(a) ** 2, ["sigmoid(a) * (1 - sigmoid(a))"]),
+    (lambda a: _s(a) * (1 - _s(a)) / 2, ["sigmoid(a) * (1 - sigmoid(a))"]),
+    (lambda a: (_s(a) * (1 - _s(a))).astype(np.float64), ["float64"]),
+    (lambda a: -_s(a) * (1 - _s(a)), ["sigmoid(a) * (1 - sigmoid(a))"]),
+]
+
+
+# ------------------------------------------------------- 2.1 rnn_step_backward
+
+
+def rsb(
+    slope="h_next",
+    dh_W="W",
+    dW_hh_from="h_prev",
+    bias="sum",
+    transpose=None,
+    sign=1,
+    dx_W="W",
+    share_bias=True,
+):
+    """A student's tanh RNN step backward, with the named slip."""
+
+    def student(dh_next, x, h_prev, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        h = np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
+        s = {"h_next": 1 - h * h, "h_prev": 1 - h_prev**2, "sig": h * (1 - h)}[slope]
+        da = sign * dh_next * s
+        g = grads_from(da, x, h if dW_hh_from == "h_next" else h_prev)
+        if bias == "mean":
+            g["bias_ih_l0"] = g["bias_hh_l0"] = da.mean(0)
+        if not share_bias:
+            g["bias_hh_l0"] = np.zeros_like(b_hh)
+        if transpose:
+            g[transpose] = g[transpose].T
+        dx = da @ (W_ih if dx_W == "W" else W_hh)
+        dh = da @ (W_hh if dh_W == "W" else W_hh.T)
+        return dx, dh, g
+
+    return student
+
+
+def rsb_ok_einsum(dh_next, x, h_prev, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    h = np.tanh(np.einsum("bd,hd->bh", x, W_ih) + h_prev @ W_hh.T + b_ih + b_hh)
+    da = dh_next - dh_next * h * h
+    grads = {
+        "weight_ih_l0": np.einsum("bh,bd->hd", da, x),
+        "weight_hh_l0": np.einsum("bh,bk->hk", da, h_prev),
+        "bias_ih_l0": np.einsum("bh->h", da),
+        "bias_hh_l0": np.einsum("bh->h", da),
+    }
+    return np.einsum("bh,hd->bd", da, W_ih), np.einsum("bh,hk->bk", da, W_hh), grads
+
+
+RNN_STEP_BACKWARD = [
+    (rsb(slope="h_prev"), ["slope at h_prev"]),
+    (rsb(slope="sig"), ["sigmoid's slope"]),
+    (rsb(dh_W="WT"), ["dh_prev = da @ W_hh"]),
+    (rsb(dW_hh_from="h_next"), ["dW_hh = da^T h_prev"]),
+    (rsb(bias="mean"), ["means over the batch"]),
+    (rsb(transpose="weight_hh_l0"), ["transposed"]),
+    (rsb(sign=-1), ["wrong sign"]),
+    (rsb(share_bias=False), ["bias_hh_l0"]),
+]
+
+
+# ------------------------------------------------------------- 2.2 rnn_backward
+
+
+def rnn_bptt(carry=True, forward_loop=False, last_only=False, h_t=False, slope=True):
+    def student(dout, x, params, h0):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        hs = [h0]
+        for x_t in x:
+            hs.append(np.tanh(x_t @ W_ih.T + b_ih + hs[-1] @ W_hh.T + b_hh))
+        dx = np.zeros_like(x)
+        g = {k: np.zeros_like(v) for k, v in params.items()}
+        dh_future = np.zeros_like(h0)
+        steps = range(len(x)) if forward_loop else reversed(range(len(x)))
+        for t in steps:
+            dh = dout[t] + (dh_future if carry else 0)
+            da = dh * (1 - hs[t + 1] ** 2) if slope else dh
+            step = grads_from(da, x[t], hs[t + 1] if h_t else hs[t])
+            for k in g:
+                g[k] = step[k] if last_only else g[k] + step[k]
+            dx[t] = da @ W_ih
+            dh_future = da @ W_hh
+        return dx, g, dh_future
+
+    return student
+
+
+def rnn_bptt_stacked(dout, x, params, h0):
+    """Correct, vectorised: the loop only carries dh; weights after the loop."""
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    hs = [h0]
+    for x_t in x:
+        hs.append(np.tanh(x_t @ W_ih.T + b_ih + hs[-1] @ W_hh.T + b_hh))
+    hs = np.stack(hs)
+    da = np.zeros_like(dout)
+    dh = np.zeros_like(h0)
+    for t in range(len(x) - 1, -1, -1):
+        da[t] = (dout[t] + dh) * (1 - hs[t + 1] ** 2)
+        dh = da[t] @ W_hh
+    g = {
+        "weight_ih_l0": np.einsum("tbh,tbd->hd", da, x),
+        "weight_hh_l0": np.einsum("tbh,tbk->hk", da, hs[:-1]),
+        "bias_ih_l0": da.sum((0, 1)),
+        "bias_hh_l0": da.sum((0, 1)),
+    }
+    return da @ W_ih, g, dh
+
+
+def rnn_bptt_dh0_wrong(dout, x, params, h0):
+    dx, g, dh0 = rnn_bptt()(dout, x, params, h0)
+    return dx, g, np.zeros_like(dh0)
+
+
+def rnn_bptt_in_place(dout, x, params, h0):
+    dout[-1] += 0  # harmless so far
+    dout *= 1.0
+    dout[0] = 0  # a student "resets" the first gradient in place
+    return rnn_bptt()(dout, x, params, h0)
+
+
+RNN_BACKWARD = [
+    (rnn_bptt(carry=False), ["from the future"]),
+    (rnn_bptt(forward_loop=True), ["forward in time"]),
+    (rnn_bptt(last_only=True), ["weights are shared"]),
+    (rnn_bptt(h_t=True), ["h_{t-1}"]),
+    (rnn_bptt(slope=False), ["slope"]),
+    (rnn_bptt(carry=False, slope=False), ["from the future", "slope"]),
+    (rnn_bptt_dh0_wrong, ["dh0"]),
+    (rnn_bptt_in_place, ["in place"]),
+]
+
+
+# ------------------------------------------------------------ 2.3 clip_by_norm
+
+
+def global_norm(grads):
+    return float(
+        np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads.values()))
+    )
+
+
+def clip_ok(grads, max_norm):
+    norm = global_norm(grads)
+    scale = max_norm / norm if norm > max_norm else 1.0
+    return {k: g * np.asarray(scale, g.dtype) for k, g in grads.items()}, norm
+
+
+def clip_ok_min(grads, max_norm):
+    norm = global_norm(grads)
+    scale = float(min(1.0, max_norm / max(norm, 1e-300)))
+    return {k: (g * scale).astype(g.dtype) for k, g in grads.items()}, norm
+
+
+def clip_max_abs(grads, max_norm):
+    top = max(float(np.abs(g).max()) for g in grads.values())
+    s = max_norm / top if top > max_norm else 1.0
+    return {k: (g * s).astype(g.dtype) for k, g in grads.items()}, global_norm(grads)
+
+
+def clip_norm_after(grads, max_norm):
+    clipped, norm = clip_ok(grads, max_norm)
+    return clipped, min(norm, max_norm)
+
+
+def clip_sum_norms(grads, max_norm):
+    total = float(sum(np.linalg.norm(g) for g in grads.values()))
+    s = max_norm / total if total > max_norm else 1.0
+    return {k: (g * s).astype(g.dtype) for k, g in grads.items()}, total
+
+
+def clip_squared(grads, max_norm):  # forgot the square root
+    sq = sum(float(np.sum(g.astype(np.float64) ** 2)) for g in grads.values())
+    s = max_norm / sq if sq > max_norm else 1.0
+    return {k: (g * s).astype(g.dtype) for k, g in grads.items()}, sq
+
+
+def clip_only_first(grads, max_norm):
+    out = dict(grads)
+    first = next(iter(grads))
+    out[first] = clip_ok({first: grads[first]}, max_norm)[0][first]
+    return out, global_norm(grads)
+
+
+def clip_returns_dict_only(grads, max_norm):
+    return clip_ok(grads, max_norm)[0]
+
+
+def clip_in_place(grads, max_norm):
+    norm = global_norm(grads)
+    for g in grads.values():
+        g *= min(1.0, max_norm / norm)
+    return grads, norm
+
+
+def clip_numpy_scalar(grads, max_norm):  # float32 * np.float64 is float64 in NumPy 2
+    norm = np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads.values()))
+    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}, norm
+
+
+def clip_never(grads, max_norm):
+    return {k: g.copy() for k, g in grads.items()}, global_norm(grads)
+
+
+CLIP_BY_NORM = [
+    (clip_in_place, ["in place"]),
+    (clip_numpy_scalar, ["float(scale)"]),
+    (clip_never, ["came back unscaled"]),
+    (clip_max_abs, ["largest absolute entry"]),
+    (clip_norm_after, ["before clipping"]),
+    (clip_sum_norms, ["added the arrays' norms"]),
+    (clip_squared, ["square root"]),
+    (clip_only_first, ["came back unscaled", "same factor"]),
+    (clip_returns_dict_only, ["(clipped, total_norm)"]),
+]
+
+
+# ------------------------------------------------------------ 3.2 lstm_forward
+
+
+def lstm_step_ok(x, h, c, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    i, f, g, o = np.split(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh, 4, axis=1)
+    c = sig(f) * c + sig(i) * np.tanh(g)
+    return sig(o) * np.tanh(c), c
+
+
+def lf(
+    zeros=False,
+    c_zero=False,
+    out_c=False,
+    shift=False,
+    step=lstm_step_ok,
+    return_last_c_first=False,
+):
+    def student(x, params, h0=None, c0=None):
+        B, H = x.shape[1], params["weight_hh_l0"].shape[1]
+        z = np.zeros((B, H), x.dtype)
+        h = z if (h0 is None or zeros) else h0
+        c = z if (c0 is None or zeros or c_zero) else c0
+        out, prev = [], h
+        for x_t in x:
+            prev = h
+            h, c = step(x_t, h, c, params)
+            out.append(c if out_c else (prev if shift else h))
+        return np.stack(out), ((c, h) if return_last_c_first else (h, c))
+
+    return student
+
+
+def lstm_step_ifog(x, h, c, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    i, f, o, g = np.split(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh, 4, axis=1)
+    c = sig(f) * c + sig(i) * np.tanh(g)
+    return sig(o) * np.tanh(c), c
+
+
+def lstm_step_no_tanh_c(x, h, c, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    i, f, g, o = np.split(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh, 4, axis=1)
+    c = sig(f) * c + sig(i) * np.tanh(g)
+    return sig(o) * c, c
+
+
+def lstm_forward_preallocated(x, params, h0=None, c0=None):
+    """Correct, written with preallocated arrays and per-gate weights."""
+    T, B, _ = x.shape
+    H = params["weight_hh_l0"].shape[1]
+    out = np.empty((T, B, H), x.dtype)
+    h = np.zeros((B, H), x.dtype) if h0 is None else h0.copy()
+    c = np.zeros((B, H), x.dtype) if c0 is None else c0.copy()
+    for t in range(T):
+        h, c = lstm_step_ok(x[t], h, c, params)
+        out[t] = h
+    return out, (out[-1].copy(), c)
+
+
+def lf_first_state(x, params, h0=None, c0=None):
+    out, (h, c) = lf()(x, params, h0, c0)
+    return out, (out[0], c)
+
+
+LSTM_FORWARD = [
+    (lf_first_state, ["out is right but h_n", "after the *last* step"]),
+    (lf(zeros=True), ["ignores h0 and c0"]),
+    (lf(c_zero=True), ["ignores c0"]),
+    (lf(out_c=True), ["cell states"]),
+    (lf(shift=True), ["shifted by one step"]),
+    (lf(step=lstm_step_ifog), ["gate order"]),
+    (lf(step=lstm_step_no_tanh_c), ["tanh"]),
+    (lf(return_last_c_first=True), ["(h_n, c_n)"]),
+]
+
+
+# ------------------------------------------------------- 3.3 pulse_memory
+
+PULSE_MEMORY = [
+    (lambda: (2.0, 12.0, -7.0), ["forget gate"]),
+    (lambda: (6.0, 12.0, 0.0), ["input gate is open for small"]),
+    (lambda: (6.0, 1.0, -3.0), ["lets in only"]),
+    (lambda: None, ["three numbers"]),
+    (lambda: (-6.0, 12.0, -7.0), ["forget gate"]),
+    (lambda: (6.0, -12.0, -7.0), ["lets in only"]),
+    (lambda: (6.0, 12.0, 7.0), ["input gate is open for small"]),
+    (lambda: (6.0, 12.0, float("nan")), ["non-finite"]),
+    (lambda: (6.0, 12.0), ["three numbers"]),
+]
+
+
+# -------------------------------------------------- 4.1 lstm_step_backward
+
+
+def lsb(
+    tanh_path=True,
+    df_c_next=False,
+    carry=True,
+    g_slope="tanh",
+    gate_slope="sig",
+    do_c_prev=False,
+    o_in_path=True,
+    order="ifgo",
+    bias="sum",
+):
+    def student(dh_next, dc_next, x, h_prev, c_prev, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        H = h_prev.shape[1]
+        a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+        i, f = sig(a[:, :H]), sig(a[:, H : 2 * H])
+        g, o = np.tanh(a[:, 2 * H : 3 * H]), sig(a[:, 3 * H :])
+        c = f * c_prev + i * g
+        tc = np.tanh(c)
+        do = dh_next * (np.tanh(c_prev) if do_c_prev else tc)
+        dc = dc_next
+        if tanh_path:
+            dc = dc + dh_next * (o if o_in_path else 1) * (1 - tc**2)
+
+        def slope(s):
+            return s * (1 - s) if gate_slope == "sig" else 1 - s**2
+
+        blocks = {
+            "i": dc * g * slope(i),
+            "f": dc * (c if df_c_next else c_prev) * slope(f),
+            "g": dc * i * ((1 - g**2) if g_slope == "tanh" else g * (1 - g)),
+            "o": do * slope(o),
+        }
+        da = np.concatenate([blocks[k] for k in order], axis=1)
+        grads = grads_from(da, x, h_prev)
+        if bias == "mean":
+            grads["bias_ih_l0"] = grads["bias_hh_l0"] = da.mean(0)
+        return da @ W_ih, da @ W_hh, dc * f if carry else dc, grads
+
+    return student
+
+
+def lsb_ok_per_gate(dh_next, dc_next, x, h_prev, c_prev, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h_prev.shape[1]
+    rows = [slice(k * H, (k + 1) * H) for k in range(4)]
+    pre = [x @ W_ih[r].T + h_prev @ W_hh[r].T + b_ih[r] + b_hh[r] for r in rows]
+    i, f, g, o = sig(pre[0]), sig(pre[1]), np.tanh(pre[2]), sig(pre[3])
+    tc = np.tanh(i * g + f * c_prev)
+    dc = dh_next * o * (1 - tc * tc) + dc_next
+    parts = [dc * g * i * (1 - i), dc * c_prev * f * (1 - f)]
+    parts += [dc * i * (1 - g * g), dh_next * tc * o * (1 - o)]
+    grads = {
+        "weight_ih_l0": np.vstack([p.T @ x for p in parts]),
+        "weight_hh_l0": np.vstack([p.T @ h_prev for p in parts]),
+        "bias_ih_l0": np.concatenate([p.sum(0) for p in parts]),
+    }
+    grads["bias_hh_l0"] = grads["bias_ih_l0"].copy()
+    dx = sum(p @ W_ih[r] for p, r in zip(parts, rows, strict=True))
+    dh = sum(p @ W_hh[r] for p, r in zip(parts, rows, strict=True))
+    return dx, dh, f * dc, grads
+
+
+LSTM_STEP_BACKWARD = [
+    (lsb(tanh_path=False), ["leaves out the path through h_next"]),
+    (lsb(df_c_next=True), ["df uses c_next"]),
+    (lsb(carry=False), ["carried through the forget gate"]),
+    (lsb(g_slope="sig"), ["candidate g is a tanh"]),
+    (lsb(gate_slope="tanh"), ["are sigmoids"]),
+    (lsb(do_c_prev=True), ["do uses tanh(c_prev)"]),
+    (lsb(o_in_path=False), ["missing the output gate"]),
+    (lsb(order="ifog"), ["stacked as i, f, o, g"]),
+    (lsb(bias="mean"), ["means over the batch"]),
+]
+
+
+# ------------------------------------------------------ 5.2 gru_step_backward
+
+
+def gsb(
+    z_sign=1,
+    direct=True,
+    r_on_hn=True,
+    reset_grad=True,
+    n_slope="tanh",
+    placement=None,
+    bias_hh_n_plain=False,
+):
+    """A student's GRU step backward for both placements, with the named slip."""
+
+    def student(dh_next, x, h_prev, params, reset_after=True):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        H = h_prev.shape[1]
+        after = reset_after if placement is None else placement
+        gx = x @ W_ih.T + b_ih
+        r = sig(gx[:, :H] + h_prev @ W_hh[:H].T + b_hh[:H])
+        z = sig(gx[:, H : 2 * H] + h_prev @ W_hh[H : 2 * H].T + b_hh[H : 2 * H])
+        W_hn, b_hn = W_hh[2 * H :], b_hh[2 * H :]
+        if after:
+            hn = h_prev @ W_hn.T + b_hn
+            n = np.tanh(gx[:, 2 * H :] + r * hn)
+        else:
+            rh = r * h_prev
+            n = np.tanh(gx[:, 2 * H :] + rh @ W_hn.T + b_hn)
+        dan = dh_next * (1 - z) * ((1 - n * n) if n_slope == "tanh" else n * (1 - n))
+        daz = z_sign * dh_next * (h_prev - n) * z * (1 - z)
+        if after:
+            dr = dan * hn
+            dghn = dan * r if r_on_hn else dan
+            dh_n_path = dghn @ W_hn
+            dW_hn = dghn.T @ h_prev
+            db_hn = (dan if bias_hh_n_plain else dghn).sum(0)
+        else:
+            drh = dan @ W_hn
+            dr = drh * h_prev
+            dh_n_path = drh * r
+            dW_hn = dan.T @ rh
+            db_hn = dan.sum(0)
+        dar = dr * r * (1 - r) if reset_grad else 0 * dr
+        drz = np.concatenate([dar, daz], axis=1)
+        dgi = np.concatenate([dar, daz, dan], axis=1)
+        dh_prev = (dh_next * z if direct else 0) + drz @ W_hh[: 2 * H] + dh_n_path
+        grads = {
+            "weight_ih_l0": dgi.T @ x,
+            "weight_hh_l0": np.concatenate([drz.T @ h_prev, dW_hn]),
+            "bias_ih_l0": dgi.sum(0),
+            "bias_hh_l0": np.concatenate([drz.sum(0), db_hn]),
+        }
+        return dgi @ W_ih, dh_prev, grads
+
+    return student
+
+
+def gsb_ok_reference(dh_next, x, h_prev, params, reset_after=True):
+    """Correct: one step of the reference forward and backward."""
+    from utils import cells
+
+    _, _, cache = cells.gru_forward(x[None], params, h_prev, reset_after=reset_after)
+    dx, dparams, dh = cells.gru_backward(dh_next[None], cache)
+    return dx[0], dh, dparams
+
+
+GRU_STEP_BACKWARD = [
+    (gsb(z_sign=-1), ["wrong sign"]),
+    (gsb(direct=False), ["direct path"]),
+    (gsb(r_on_hn=False), ["multiplied by r"]),
+    (gsb(reset_grad=False), ["reset gate gets no gradient"]),
+    (gsb(n_slope="sig"), ["candidate n is a tanh"]),
+    (gsb(placement=False), ["other reset placement"]),
+    (gsb(placement=True), ["other reset placement"]),
+    (gsb(bias_hh_n_plain=True), ["bias_hh_l0", "b_hn"]),
+]
+
+
+# -------------------------------------------------------------- 5.3 param_count
+
+K = {"rnn": 1, "lstm": 4, "gru": 3}
+
+PARAM_COUNT = [
+    (lambda kind, D, H: K[kind] * (H * D + H * H), ["left out the biases"]),
+    (lambda kind, D, H: K[kind] * (H * D + H * H + H), ["two bias vectors"]),
+    (lambda kind, D, H: H * D + H * H + 2 * H, ["multiply by k"]),
+    (lambda kind, D, H: K[kind] * (H * D + D * D + 2 * H), ["not D * D"]),
+    (lambda kind, D, H: "many", ["return an integer"]),
+    (
+        lambda kind, D, H: (
+            {"rnn": 1, "lstm": 4, "gru": 4}[kind] * (H * D + H * H + 2 * H)
+        ),
+        ["wrong number of blocks", "the GRU 3"],
+    ),
+    (
+        lambda kind, D, H: (
+            {"rnn": 1, "lstm": 3, "gru": 3}[kind] * (H * D + H * H + 2 * H)
+        ),
+        ["wrong number of blocks", "LSTM has 4"],
+    ),
+    (
+        lambda kind, D, H: K[kind] * (H * D + H * H) + 2 * H,
+        ["stacked like the weights"],
+    ),
+]
+
+
+# ---------------------------------------------------------------- 6.1 cifg_step
+
+
+def cifg(order="fgo", swap=False, output=True, cand=np.tanh, c_from="c"):
+    def student(x, h, c, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        blocks = dict(
+            zip(
+                order,
+                np.split(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh, 3, axis=1),
+                strict=True,
+            )
+        )
+        f, g = sig(blocks["f"]), cand(blocks["g"])
+        keep = 1 - f if swap else f
+        c_next = keep * c + (1 - keep) * g
+        return (sig(blocks["o"]) if output else 1) * np.tanh(c_next), c_next
+
+    return student
+
+
+def cifg_ok_lerp(x, h, c, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h.shape[1]
+    a = x @ W_ih.T + h @ W_hh.T + b_ih + b_hh
+    f = sig(a[:, :H])
+    c_next = g = np.tanh(a[:, H : 2 * H])
+    c_next = g + f * (c - g)
+    return sig(a[:, 2 * H :]) * np.tanh(c_next), c_next
+
+
+CIFG_STEP = [
+    (cifg(swap=True), ["coupling is reversed"]),
+    (cifg(output=False), ["output gate is missing"]),
+    (cifg(cand=sig), ["candidate g is a tanh"]),
+    (cifg(order="gfo"), ["block order"]),
+    (cifg(order="fog"), ["block order"]),
+    (cifg(order="ofg"), ["block order"]),
+    (cifg(order="ogf"), ["block order"]),
+    (cifg(order="gof"), ["block order"]),
+]
+
+
+# ---------------------------------------------------------- 0.1 stable_sigmoid
+
+
+def ss_ok(a):
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def ss_ok_split(a):  # the two branches on separate index sets: no wasted exp
+    out = np.empty_like(a)
+    pos = a >= 0
+    out[pos] = 1 / (1 + np.exp(-a[pos]))
+    e = np.exp(a[~pos])
+    out[~pos] = e / (1 + e)
+    return out
+
+
+def ss_naive(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def ss_naive_other(a):
+    return np.exp(a) / (1 + np.exp(a))
+
+
+def ss_both_branches(a):
+    return np.where(a >= 0, 1 / (1 + np.exp(-a)), np.exp(a) / (1 + np.exp(a)))
+
+
+def ss_cancel(a):
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), 1 - 1 / (1 + e))
+
+
+def ss_flipped(a):
+    return ss_ok(-a)
+
+
+def ss_float64(a):
+    return ss_ok(np.asarray(a, dtype=np.float64))
+
+
+def ss_in_place(a):
+    np.clip(a, -100, 100, out=a)
+    return ss_ok(a)
+
+
+def ss_narrow_clip(a):  # clipping to +-10 flattens the tails
+    return 1 / (1 + np.exp(-np.clip(a, -10, 10)))
+
+
+STABLE_SIGMOID = [
+    (ss_naive, ["RuntimeWarning"]),
+    (ss_naive_other, ["RuntimeWarning"]),
+    (ss_both_branches, ["computes both"]),
+    (ss_cancel, ["cancels to exactly 0"]),
+    (ss_flipped, ["sign is flipped"]),
+    (ss_float64, ["float64 for float32 inputs"]),
+    (ss_in_place, ["in place"]),
+    (ss_narrow_clip, ["you clip a to [-10, 10]"]),
+]
+
+
+# ------------------------------------------------------------------- 1.1 rnn_step
+
+
+def rnn(act=np.tanh, b_ih=True, b_hh=True, t_ih=False, t_hh=False, swap=False):
+    def student(x, h, params):
+        W_ih, W_hh, bi, bh = P(params)
+        A, Bm = (W_hh, W_ih) if swap else (W_ih, W_hh)
+        a = x @ (A if t_ih else A.T) + h @ (Bm if t_hh else Bm.T)
+        return act(a + (bi if b_ih else 0) + (bh if b_hh else 0))
+
+    return student
+
+
+def rnn_ok_stacked(x, h, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    xh = np.hstack([x, h])
+    return np.tanh(xh @ np.hstack([W_ih, W_hh]).T + b_ih + b_hh)
+
+
+RNN_STEP = [
+    (rnn(act=sig), ["sigmoid where the RNN uses tanh"]),
+    (rnn(act=lambda a: np.maximum(a, 0)), ["ReLU"]),
+    (rnn(act=lambda a: a), ["tanh is missing"]),
+    (rnn(b_ih=False), ["left out b_ih"]),
+    (rnn(b_hh=False), ["left out b_hh"]),
+    (rnn(b_ih=False, b_hh=False), ["both biases"]),
+    (rnn(t_hh=True), ["W_hh instead of W_hh^T"]),
+    (rnn(t_ih=True, t_hh=True), ["W_ih and W_hh instead of their transposes"]),
+    (rnn(swap=True), ["swapped"]),
+    (rnn(act=sig, b_hh=False), ["two mistakes", "sigmoid", "b_hh"]),
+]
+
+
+# ---------------------------------------------------------------- 1.2 rnn_forward
+
+
+def rnn_step_ok(x, h, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    return np.tanh(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)
+
+
+def rf(shift=False, zeros=False, with_h0=False, h_n_first=False, step=rnn_step_ok):
+    def student(x, params, h0=None):
+        B, H = x.shape[1], params["weight_hh_l0"].shape[1]
+        h = np.zeros((B, H), x.dtype) if (h0 is None or zeros) else h0
+        out = [h] if with_h0 else []
+        for x_t in x:
+            new = step(x_t, h, params)
+            out.append(h if shift else new)
+            h = new
+        out = np.stack(out)
+        return out, (out[0] if h_n_first else h)
+
+    return student
+
+
+def rf_batch_major(x, params, h0=None):
+    out, h = rf()(x, params, h0)
+    return out.transpose(1, 0, 2), h
+
+
+def rf_aliased(x, params, h0=None):
+    """Writes every step into one buffer and appends that buffer each time."""
+    B, H = x.shape[1], params["weight_hh_l0"].shape[1]
+    h = np.zeros((B, H), x.dtype) if h0 is None else h0.copy()
+    out = []
+    for x_t in x:
+        h[:] = rnn_step_ok(x_t, h, params)
+        out.append(h)
+    return np.stack(out), h
+
+
+def rf_ok_preallocated(x, params, h0=None):
+    T, B, _ = x.shape
+    H = params["weight_hh_l0"].shape[1]
+    out = np.zeros((T, B, H), x.dtype)
+    h = np.zeros((B, H), x.dtype) if h0 is None else h0
+    for t in range(T):
+        out[t] = h = rnn_step_ok(x[t], h, params)
+    return out, out[-1]
+
+
+RNN_FORWARD = [
+    (rf(shift=True), ["shifted by one step"]),
+    (rf(zeros=True), ["ignores h0"]),
+    (rf_batch_major, ["time-major"]),
+    (rf(with_h0=True), ["includes h0"]),
+    (rf(h_n_first=True), ["h_n must be the last hidden state"]),
+    (rf(step=rnn(b_hh=False)), ["your steps are wrong", "left out b_hh"]),
+    (rf(step=rnn(act=sig)), ["your steps are wrong", "sigmoid"]),
+    (rf_aliased, ["same array T times", "in place"]),
+]
+
+
+# ---------------------------------------------------------------------- 1.3 latch
+
+LATCH = [
+    (lambda: (0.9, 4.0, 0.0), ["|w_hh| = 0.9 <= 1"]),
+    (lambda: (1.0, 4.0, 0.0), ["|w_hh| = 1 <= 1", "forgets"]),
+    (lambda: (-2.0, 4.0, 0.0), ["oscillation"]),
+    (lambda: (2.0, 4.0, 1.5), ["switches itself on"]),
+    (lambda: (2.0, 4.0, -1.5), ["switches itself on", "bias small"]),
+    (lambda: (3.0, 1.0, 0.0), ["too weak"]),
+    (lambda: (2.0, 0.0, 0.0), ["too weak"]),
+    (lambda: 2.0, ["three numbers"]),
+    (lambda: (2.0, float("inf"), 0.0), ["non-finite"]),
+]
+
+
+# ------------------------------------------------------------------ 3.1 lstm_step
+
+
+def lstm(
+    order="ifgo",
+    gate=sig,
+    cand=np.tanh,
+    cell_act=np.tanh,
+    forget_on="c",
+    out_from="new",
+    b_hh=True,
+    t_hh=False,
+):
+    def student(x, h, c, params):
+        W_ih, W_hh, b_ih, bh = P(params)
+        a = x @ W_ih.T + b_ih + h @ (W_hh if t_hh else W_hh.T) + (bh if b_hh else 0)
+        blocks = dict(zip(order, np.split(a, 4, axis=1), strict=True))
+        i, f, o = gate(blocks["i"]), gate(blocks["f"]), gate(blocks["o"])
+        g = cand(blocks["g"])
+        c_next = f * (c if forget_on == "c" else h) + i * g
+        return o * cell_act(c_next if out_from == "new" else c), c_next
+
+    return student
+
+
+def lstm_ok_loop(x, h, c, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h.shape[1]
+    acts = [sig, sig, np.tanh, sig]
+    i, f, g, o = (
+        acts[k](
+            x @ W_ih[k * H : (k + 1) * H].T
+            + h @ W_hh[k * H : (k + 1) * H].T
+            + b_ih[k * H : (k + 1) * H]
+            + b_hh[k * H : (k + 1) * H]
+        )
+        for k in range(4)
+    )
+    c_next = f * c + i * g
+    return o * np.tanh(c_next), c_next
+
+
+LSTM_STEP = [
+    (lstm(order="ifog"), ["gate order", "i, f, o, g"]),
+    (lstm(order="figo"), ["gate order"]),
+    (lstm(gate=np.tanh, cand=sig), ["sigmoid and tanh are swapped"]),
+    (lstm(gate=np.tanh), ["gates use tanh"]),
+    (lstm(cand=sig), ["candidate g uses a sigmoid"]),
+    (lstm(cell_act=lambda a: a), ["missing the tanh"]),
+    (lstm(forget_on="h"), ["forget gate multiplies h"]),
+    (lstm(out_from="old"), ["old cell state"]),
+    (lstm(b_hh=False), ["left out b_hh"]),
+    (lstm(t_hh=True), ["wrong way round", "h @ W_hh.T"]),
+]
+
+
+# -------------------------------------------------------------------- 5.1 gru_step
+
+
+def gru(order="rzn", reset=None, interp="zh", b_ih=True):
+    """reset: None (the placement asked for), 'after', 'before', 'input', 'none'."""
+
+    def student(x, h, params, reset_after=True):
+        W_ih, W_hh, bi, b_hh = P(params)
+        H = h.shape[1]
+        gx = x @ W_ih.T + (bi if b_ih else 0)
+        gh = h @ W_hh.T + b_hh
+        bx = dict(zip(order, np.split(gx, 3, axis=1), strict=True))
+        bh = dict(zip(order, np.split(gh, 3, axis=1), strict=True))
+        r, z = sig(bx["r"] + bh["r"]), sig(bx["z"] + bh["z"])
+        where = reset or ("after" if reset_after else "before")
+        rows = {"r": 0, "z": 1, "n": 2}["n"] if order == "rzn" else order.index("n")
+        W_hn, b_hn = W_hh[rows * H : (rows + 1) * H], b_hh[rows * H : (rows + 1) * H]
+        if where == "after":
+            n = np.tanh(bx["n"] + r * bh["n"])
+        elif where == "before":
+            n = np.tanh(bx["n"] + (r * h) @ W_hn.T + b_hn)
+        elif where == "input":
+            n = np.tanh(r * bx["n"] + bh["n"])
+        else:
+            n = np.tanh(bx["n"] + bh["n"])
+        return (1 - z) * n + z * h if interp == "zh" else z * n + (1 - z) * h
+
+    return student
+
+
+def gru_ok_lerp(x, h, params, reset_after=True):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h.shape[1]
+    gx = x @ W_ih.T + b_ih
+    r = sig(gx[:, :H] + h @ W_hh[:H].T + b_hh[:H])
+    z = sig(gx[:, H : 2 * H] + h @ W_hh[H : 2 * H].T + b_hh[H : 2 * H])
+    if reset_after:
+        n = np.tanh(gx[:, 2 * H :] + r * (h @ W_hh[2 * H :].T + b_hh[2 * H :]))
+    else:
+        n = np.tanh(gx[:, 2 * H :] + (r * h) @ W_hh[2 * H :].T + b_hh[2 * H :])
+    return n + z * (h - n)
+
+
+GRU_STEP = [
+    (gru(interp="zn"), ["interpolation is reversed"]),
+    (gru(reset="before"), ["reset gate in the wrong place"]),
+    (gru(reset="after"), ["reset gate in the wrong place"]),
+    (gru(reset="input"), ["multiplies the input term"]),
+    (gru(reset="none"), ["reset gate is missing"]),
+    (gru(order="zrn"), ["gate order", "update, reset, new"]),
+    (gru(order="nrz"), ["gate order"]),
+    (gru(b_ih=False), ["left out b_ih"]),
+]
+
+
+SUITES = {
+    "stable_sigmoid": ("0.1", STABLE_SIGMOID, [ss_ok, ss_ok_split]),
+    "sigmoid_grad": ("0.2", SIGMOID_GRAD, [sg_ok, sg_ok_exp]),
+    "rnn_step": ("1.1", RNN_STEP, [rnn(), rnn_ok_stacked]),
+    "rnn_forward": ("1.2", RNN_FORWARD, [rf(), rf_ok_preallocated]),
+    "latch": ("1.3", LATCH, [lambda: (2.0, 4.0, 0.0), lambda: (4.0, 8.0, 0.0)]),
+    "rnn_step_backward": ("2.1", RNN_STEP_BACKWARD, [rsb(), rsb_ok_einsum]),
+    "rnn_backward": ("2.2", RNN_BACKWARD, [rnn_bptt(), rnn_bptt_stacked]),
+    "clip_by_norm": ("2.3", CLIP_BY_NORM, [clip_ok, clip_ok_min]),
+    "lstm_step": ("3.1", LSTM_STEP, [lstm(), lstm_ok_loop]),
+    "lstm_forward": ("3.2", LSTM_FORWARD, [lf(), lstm_forward_preallocated]),
+    "pulse_memory": (
+        "3.3",
+        PULSE_MEMORY,
+        [lambda: (6.0, 12.0, -7.0), lambda: (8.0, 20.0, -12.0)],
+    ),
+    "lstm_step_backward": ("4.1", LSTM_STEP_BACKWARD, [lsb(), lsb_ok_per_gate]),
+    "gru_step": ("5.1", GRU_STEP, [gru(), gru_ok_lerp]),
+    "gru_step_backward": ("5.2", GRU_STEP_BACKWARD, [gsb(), gsb_ok_reference]),
+    "param_count": (
+        "5.3",
+        PARAM_COUNT,
+        [
+            lambda kind, D, H: K[kind] * (H * D + H * H + 2 * H),
+            lambda kind, D, H: int(K[kind] * H * (D + H + 2)),
+        ],
+    ),
+    "cifg_step": ("6.1", CIFG_STEP, [cifg(), cifg_ok_lerp]),
+}
+
+WRONG = [
+    pytest.param(name, fn, hints, id=f"{name}-{i}")
+    for name, (_, wrong, _) in SUITES.items()
+    for i, (fn, hints) in enumerate(wrong)
+]
+RIGHT = [
+    pytest.param(name, fn, id=f"{name}-{i}")
+    for name, (_, _, right) in SUITES.items()
+    for i, fn in enumerate(right)
+]
+
+
+@pytest.mark.parametrize("name,student,hints", WRONG)
+def test_wrong_solution_is_rejected_with_its_hint(name, student, hints):
+    with pytest.raises(AssertionError) as info:
+        getattr(check, name)(student)
+    message = str(info.value)
+    for hint in hints:
+        assert hint in message, f"{hint!r} not in the message:\n{message}"
+
+
+@pytest.mark.parametrize("name,student", RIGHT)
+def test_correct_solution_passes(name, student, capsys):
+    getattr(check, name)(student)
+    assert "All correct" in capsys.readouterr().out
+
+
+def _stub(*args, **kwargs):
+    raise NotImplementedError("Exercise N.k: ... - not attempted yet")
+
+
+@pytest.mark.parametrize("name", list(SUITES))
+def test_any_broken_function_gets_a_message_never_a_crash(name):
+    """Every check: a stub is "not attempted"; None, an exception, a string, NaN
+    and a function of the wrong arity each give an AssertionError with a message."""
+    check_fn = getattr(check, name)
+    with pytest.raises(check.NotAttempted, match="not attempted yet"):
+        check_fn(_stub)
+    cases = [
+        (lambda *a, **k: None, "None"),
+        (lambda *a, **k: 1 / 0, "raised ZeroDivisionError"),
+        (lambda *a, **k: "hello", name),
+        (lambda *a, **k: float("nan"), name),
+        (lambda: None, name),  # takes no arguments (or too few)
+        (lambda a, b, c, d, e, f, g: None, name),  # takes too many
+    ]
+    for student, words in cases:
+        with pytest.raises(AssertionError) as info:
+            check_fn(student)
+        assert words in str(info.value), str(info.value)
+
+
+def summary_table():
+    """The docstring's table rows, computed by running every suite."""
+    import contextlib
+    import io
+
+    rows = []
+    for name, (number, wrong, right) in SUITES.items():
+        caught = 0
+        for student, hints in wrong:
+            with contextlib.redirect_stdout(io.StringIO()):
+                try:
+                    getattr(check, name)(student)
+                except AssertionError as error:
+                    caught += all(h in str(error) for h in hints)
+        named = "; ".join(dict.fromkeys(hints[0] for _, hints in wrong))
+        named = named.replace("|", "\\|")  # a pipe would end the table cell
+        rows.append(
+            f"| {number} | `{name}` | {len(wrong)} (and {len(right)} correct) "
+            f"| {caught} | {named} |"
+        )
+    return "\n".join(rows)
+
+
+def test_summary_table_is_current():
+    """The table in this module's docstring is what the suites produce."""
+    table = summary_table()
+    assert table in __doc__, "run `python -m tests.test_mutations` to update it"
+    for name, (_, wrong, right) in SUITES.items():
+        assert len(wrong) >= 8 and len(right) >= 2, name
+
+
+def test_every_exercise_has_a_suite():
+    """One suite per exercise check, and every exercise check is used."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    called = set()
+    for path in (root / "notebooks" / "solutions").glob("*.ipynb"):
+        called |= set(re.findall(r"check\.([a-z_]+)\(", path.read_text()))
+    exercises = {
+        name
+        for name, f in vars(check).items()
+        if callable(f) and getattr(f, "__wrapped__", None) is not None
+    }
+    assert exercises == set(SUITES)
+    assert exercises <= called
+
+
+if __name__ == "__main__":  # rewrite the table in the docstring
+    from pathlib import Path
+
+    path = Path(__file__)
+    text = path.read_text()
+    head, rest = text.split("|---|---|---|---|---|\n", 1)
+    old_rows = rest.split("\n\n", 1)
+    path.write_text(
+        head + "|---|---|---|---|---|\n" + summary_table() + "\n\n" + old_rows[1]
+    )
+    print(summary_table())

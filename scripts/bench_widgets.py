@@ -34,6 +34,8 @@ def sweep(control, n=25):
     """The values a user passes through when moving this control end to end."""
     if hasattr(control, "options"):
         return list(control.options[1:]) + [control.options[0]]
+    if isinstance(control.value, str):  # a text box: a few things a user types
+        return ["ROMEO:", "JULIET:\\n", "To be, or not", control.value]
     up = list(np.linspace(control.min, control.max, n))
     return up + up[::-1][1:]
 

@@ -16,7 +16,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy: exact reruns
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
-import hashlib  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from multiprocessing import Pool  # noqa: E402
@@ -26,10 +25,9 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from utils import training  # noqa: E402
+from utils import data, training  # noqa: E402
 
 OUT = ROOT / "data" / "results" / "comparison.npz"
-SUMS = ROOT / "data" / "SHA256SUMS"
 MODELS = ("rnn", "lstm", "gru")
 LAGS = {"adding": (30, 100), "copy": (10, 30)}
 LRS = (1e-2, 1e-3)
@@ -109,11 +107,7 @@ def main():
         np.array(TRAIN_STRIDE),
     )
     np.savez_compressed(OUT, **arrays)
-    digest = hashlib.sha256(OUT.read_bytes()).hexdigest()
-    name = OUT.relative_to(ROOT / "data").as_posix()
-    lines = [ln for ln in SUMS.read_text().splitlines(True) if ln.split()[1] != name]
-    lines.append(f"{digest}  {name}\n")
-    SUMS.write_text("".join(sorted(lines, key=lambda ln: ln.split()[1])))
+    data.record_checksums(OUT.relative_to(ROOT / "data").as_posix())
     print(f"wrote {OUT.relative_to(ROOT)} and its line in data/SHA256SUMS")
     return 0
 

@@ -13,7 +13,6 @@ by torch autograd on an explicit loop over the same parameters; the same loop in
 the reset-after form is first checked against nn.GRU.
 """
 
-import hashlib
 import sys
 from pathlib import Path
 
@@ -21,8 +20,10 @@ import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from utils import data  # noqa: E402
+
 OUT = ROOT / "data" / "fixtures"
-SUMS = ROOT / "data" / "SHA256SUMS"
 T, B, D, H = 5, 3, 4, 6  # D != H so that a transposed weight cannot pass
 SEED = 2013
 
@@ -109,20 +110,12 @@ def main():
         "gru_reset_after": ("gru", True),
         "gru_reset_before": ("gru", False),
     }
-    lines = []
     for name, (kind, reset_after) in jobs.items():
         path = OUT / f"{name}.npz"
         np.savez(path, **make(kind, reset_after))
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        lines.append(f"{digest}  {path.relative_to(ROOT / 'data').as_posix()}\n")
+        (digest,) = data.record_checksums(f"fixtures/{name}.npz").values()
         print(f"wrote {path.relative_to(ROOT)}  sha256 {digest[:16]}...")
-    kept = [
-        ln
-        for ln in (SUMS.read_text().splitlines(True) if SUMS.exists() else [])
-        if not ln.split()[1].startswith("fixtures/")
-    ]
-    SUMS.write_text("".join(sorted(kept + lines, key=lambda ln: ln.split()[1])))
-    print(f"updated {SUMS.relative_to(ROOT)}")
+    print("updated data/SHA256SUMS")
 
 
 if __name__ == "__main__":

@@ -164,7 +164,8 @@ def wait_for_change(image, before, timeout=20):
 
 
 def drive_every_control(page):
-    """Move every slider and dropdown; -> the controls that did not change a figure."""
+    """Move every slider and dropdown, type into every text box; -> the controls
+    that did not change a figure."""
     figure_of = "xpath=ancestor::div[.//img[contains(@class,'widget-image')]][1]"
     stuck = []
     handles = page.locator(".widget-slider .noUi-handle")
@@ -195,6 +196,16 @@ def drive_every_control(page):
         select.select_option(value=next(v for v in values if v != current))
         if not wait_for_change(image, before):
             stuck.append(f"dropdown {i}")
+    boxes = page.locator(".widget-text input")
+    for i in range(boxes.count()):  # type into each text box and press Enter
+        box = boxes.nth(i)
+        box.scroll_into_view_if_needed()
+        image = box.locator(figure_of).locator(IMAGE).first
+        before = image.screenshot()
+        box.fill(box.input_value() + "e")
+        box.press("Enter")
+        if not wait_for_change(image, before):
+            stuck.append(f"text box {i}")
     return stuck
 
 

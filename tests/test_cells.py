@@ -423,3 +423,32 @@ def test_forward_does_not_keep_a_view_of_its_outputs():
     again = cells.lstm_backward(np.ones_like(out), cache)[1]
     for key in ref:
         np.testing.assert_array_equal(ref[key], again[key])
+
+
+def test_texts_load_verified_and_held_out_uses_the_training_alphabet():
+    train, held_out = data.load_text("train"), data.load_text("held_out")
+    assert len(train) > 900_000 and len(held_out) > 50_000
+    assert set(held_out) <= set(train)
+    assert train.startswith("BERNARDO:\nWho's there?\n")
+    assert "PROSPERO:" in held_out and "PROSPERO:" not in train
+    with pytest.raises(ValueError, match="'train' or 'held_out'"):
+        data.load_text("test")
+
+
+def test_corpus_conversion_keeps_speeches_and_drops_directions():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "make_corpus.py"
+    spec = importlib.util.spec_from_file_location("make_corpus", path)
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    markdown = (
+        "# Macbeth\n\n## ACT I\n\n_Thunder. Enter three Witches_\n\n"
+        "**First Witch**  \nWhen shall we three meet again  \n_Aside_  \n"
+        "In thunder\\--or in rain?\n\n**ALL**  \nFair is foul \u2014 and foul is fair\n"
+    )
+    assert corpus.speeches(markdown) == [
+        "FIRST WITCH:\nWhen shall we three meet again\nIn thunder--or in rain?",
+        "ALL:\nFair is foul -- and foul is fair",
+    ]

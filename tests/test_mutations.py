@@ -25,6 +25,9 @@ wrong types, NaN, functions that never return). This file covers, per exercise:
 | 5.2 | `gru_step_backward` | 8 (and 2 correct) | 8 | wrong sign; direct path; multiplied by r; reset gate gets no gradient; candidate n is a tanh; other reset placement; bias_hh_l0 |
 | 5.3 | `param_count` | 8 (and 2 correct) | 8 | left out the biases; two bias vectors; multiply by k; not D * D; return an integer; wrong number of blocks; stacked like the weights |
 | 6.1 | `cifg_step` | 8 (and 2 correct) | 8 | coupling is reversed; output gate is missing; candidate g is a tanh; block order |
+| 7.1 | `softmax_temperature` | 9 (and 2 correct) | 9 | multiplied the logits; no effect; without normalising again; over axis 0; every element at once; log-probabilities; RuntimeWarning; same scaled logits; float64 |
+| 7.2 | `bits_per_char` | 9 (and 2 correct) | 9 | nats; log base 10; summed over the characters; sign is flipped; most likely character; averaged the probabilities before the log; shifted by one; RuntimeWarning; one number |
+| 7.3 | `line_position_cell` | 8 (and 2 correct) | 8 | absolute value; covariances; whether the character is a newline; never goes back to 0; np.corrcoef; one integer; another |
 
 Exercise 6.2 asks for predictions in words, answered in the notebook; it has no
 function to check. (The table is generated from the suites below by ``python -m tests.test_mutations``,
@@ -908,6 +911,160 @@ GRU_STEP = [
 ]
 
 
+# ------------------------------------------------------- 7.1 softmax_temperature
+
+
+def st_ok(logits, temperature):
+    z = logits / temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def st_ok_shift_first(logits, temperature):  # shifting before dividing is the same
+    z = (logits - np.max(logits, axis=-1, keepdims=True)) / temperature
+    return np.exp(z) / np.sum(np.exp(z), axis=-1, keepdims=True)
+
+
+def st(scale="divide", axis=-1, shift=True, log=False, power=False, norm_T=True):
+    def student(logits, temperature):
+        if power:
+            z = logits - logits.max(axis=-1, keepdims=True)
+            p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+            return p ** (1 / temperature)
+        z = {"divide": logits / temperature, "multiply": logits * temperature}.get(
+            scale, logits
+        )
+        if shift:
+            z = z - (z.max() if axis is None else z.max(axis=axis, keepdims=True))
+        e = np.exp(z)
+        if not norm_T:
+            return np.exp(logits / temperature) / np.exp(logits).sum(-1, keepdims=True)
+        p = e / (e.sum() if axis is None else e.sum(axis=axis, keepdims=True))
+        return np.log(p) if log else p
+
+    return student
+
+
+SOFTMAX_TEMPERATURE = [
+    (st(scale="multiply"), ["multiplied the logits"]),
+    (st(scale="none"), ["no effect"]),
+    (st(power=True), ["without normalising again"]),
+    (st(axis=0), ["over axis 0"]),
+    (st(axis=None), ["every element at once"]),
+    (st(log=True), ["log-probabilities"]),
+    (st(shift=False), ["RuntimeWarning", "Subtract each row's largest value"]),
+    (st(norm_T=False), ["same scaled logits"]),
+    (
+        lambda logits, temperature: st_ok(logits.astype(np.float64), temperature),
+        ["float64"],
+    ),
+]
+
+
+# ------------------------------------------------------------- 7.2 bits_per_char
+
+
+def bpc_ok(logits, targets):
+    z = logits - logits.max(axis=-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return float(-logp[np.arange(len(targets)), targets].mean() / np.log(2))
+
+
+def bpc_ok_loop(logits, targets):
+    total = 0.0
+    for row, target in zip(logits.astype(np.float64), targets, strict=True):
+        m = row.max()
+        total += m + np.log(np.sum(np.exp(row - m))) - row[target]
+    return total / len(targets) / np.log(2)
+
+
+def bpc(log=np.log2, reduce="mean", sign=-1, pick="target", shift=True, avg_p=False):
+    def student(logits, targets):
+        z = logits - logits.max(axis=-1, keepdims=True) if shift else logits
+        p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+        rows = np.arange(len(targets))
+        chosen = targets if pick == "target" else logits.argmax(-1)
+        if pick == "shifted":
+            rows, chosen = rows[:-1], targets[1:]
+        if avg_p:
+            return float(-log(p[rows, chosen].mean()))
+        costs = sign * log(p[rows, chosen])
+        return float(costs.mean() if reduce == "mean" else costs.sum())
+
+    return student
+
+
+BITS_PER_CHAR = [
+    (bpc(log=np.log), ["nats"]),
+    (bpc(log=np.log10), ["log base 10"]),
+    (bpc(reduce="sum"), ["summed over the characters"]),
+    (bpc(sign=1), ["sign is flipped"]),
+    (bpc(pick="argmax"), ["most likely character"]),
+    (bpc(avg_p=True), ["averaged the probabilities before the log"]),
+    (bpc(pick="shifted"), ["shifted by one"]),
+    (bpc(shift=False), ["RuntimeWarning", "log-sum-exp"]),
+    (
+        lambda logits, targets: (
+            -np.log2(np.exp(logits) / np.exp(logits).sum(-1, keepdims=True))[
+                np.arange(len(targets)), targets
+            ]
+        ),
+        ["one number"],
+    ),
+]
+
+
+# --------------------------------------------------------- 7.3 line_position_cell
+
+
+def positions(text, reset=True):
+    out, p = [], 0
+    for ch in text:
+        out.append(p)
+        p = 0 if (ch == "\n" and reset) else p + 1
+    return np.array(out, dtype=float)
+
+
+def lpc_ok(states, text):
+    pos = positions(text)
+    corr = [abs(np.corrcoef(states[:, j], pos)[0, 1]) for j in range(states.shape[1])]
+    return int(np.argmax(corr))
+
+
+def lpc_ok_standardised(states, text):
+    pos = positions(text)
+    zs = (states - states.mean(0)) / states.std(0)
+    zp = (pos - pos.mean()) / pos.std()
+    return int(np.abs(zs.T @ zp).argmax())
+
+
+def lpc(target="position", measure="corr", use_abs=True, pick=np.argmax, reset=True):
+    def student(states, text):
+        if target == "newline":
+            y = np.array([c == "\n" for c in text], dtype=float)
+        else:
+            y = positions(text, reset)
+        if measure == "corr":
+            score = np.array([np.corrcoef(col, y)[0, 1] for col in states.T])
+        else:
+            score = (states - states.mean(0)).T @ (y - y.mean()) / len(y)
+        return int(pick(np.abs(score) if use_abs else score))
+
+    return student
+
+
+LINE_POSITION_CELL = [
+    (lpc(use_abs=False), ["absolute value"]),
+    (lpc(measure="cov"), ["covariances"]),
+    (lpc(target="newline"), ["whether the character is a newline"]),
+    (lpc(reset=False), ["never goes back to 0"]),
+    (lpc(pick=np.argmin), ["np.corrcoef"]),
+    (lambda states, text: float(lpc_ok(states, text)), ["one integer"]),
+    (lambda states, text: np.array([lpc_ok(states, text)]), ["one integer"]),
+    (lambda states, text: 3, ["another"]),
+]
+
+
 SUITES = {
     "stable_sigmoid": ("0.1", STABLE_SIGMOID, [ss_ok, ss_ok_split]),
     "sigmoid_grad": ("0.2", SIGMOID_GRAD, [sg_ok, sg_ok_exp]),
@@ -936,6 +1093,17 @@ SUITES = {
         ],
     ),
     "cifg_step": ("6.1", CIFG_STEP, [cifg(), cifg_ok_lerp]),
+    "softmax_temperature": (
+        "7.1",
+        SOFTMAX_TEMPERATURE,
+        [st_ok, st_ok_shift_first],
+    ),
+    "bits_per_char": ("7.2", BITS_PER_CHAR, [bpc_ok, bpc_ok_loop]),
+    "line_position_cell": (
+        "7.3",
+        LINE_POSITION_CELL,
+        [lpc_ok, lpc_ok_standardised],
+    ),
 }
 
 WRONG = [

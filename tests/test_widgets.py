@@ -143,8 +143,10 @@ def test_blitted_frame_equals_a_fresh_drawing(name):
         if hasattr(control, "max"):
             targets[key] = control.min + 0.7 * (control.max - control.min)
             moved.set(**{key: control.min})  # pass through an extreme first
-        else:
+        elif hasattr(control, "options"):
             targets[key] = control.options[-1]
+        else:  # a text box
+            targets[key] = "ROMEO:"
     moved.set(**targets)
     assert moved._background is background, "the static background is reused"
     fresh = widgets.EXPLORERS[name](**moved.values)
@@ -272,9 +274,37 @@ def test_every_control_moves_the_figure_at_the_defaults(name):
         control, before = e.controls[key], e.image.value
         if hasattr(control, "options"):
             e.set(**{key: next(o for o in control.options if o != control.value)})
+        elif isinstance(control.value, str):  # a text box
+            e.set(**{key: control.value + "e"})
         else:
             span = control.max - control.min
             up = control.value + 0.2 * span
             target = up if up <= control.max else control.value - 0.2 * span
             e.set(**{key: type(control.value)(target)})
         assert e.image.value != before, f"{name}: moving {key} changed nothing"
+
+
+def test_sampler_explorer_temperature_sharpens_and_prime_is_cleaned():
+    e = widgets.EXPLORERS["sampler"](temperature=0.1)
+    cold = max(bar.get_height() for bar in e.bars)
+    e.set(temperature=2.0)
+    hot = max(bar.get_height() for bar in e.bars)
+    assert cold > hot and cold > 0.5
+    total = sum(bar.get_height() for bar in e.bars)
+    assert total == pytest.approx(1, abs=1e-4)
+    e.set(prime="ROMEO:\\n{}")  # typed \n is a newline; unknown characters dropped
+    assert e.sample_text.get_text().startswith("ROMEO:\n")
+    e.set(prime="")  # nothing usable: starts from a newline
+    assert "entropy" in e.status.get_text()
+
+
+def test_text_activation_explorer_colours_the_chosen_unit():
+    e = widgets.EXPLORERS["text_activation"]()
+    corr = e.line_corr
+    assert e.controls["unit"].value == int(np.abs(corr).argmax())
+    assert abs(corr[e.controls["unit"].value]) > 0.5  # a unit that tracks lines
+    first = np.array(e.grid.get_array(), dtype=float)
+    e.set(quantity="forget gate")
+    gates = np.array(e.grid.get_array(), dtype=float)
+    assert not np.allclose(first, gates, equal_nan=True)
+    assert np.nanmin(gates) >= -1 and np.nanmax(gates) <= 1

@@ -5,7 +5,7 @@ Reference cells (``rnn_forward`` ... ``gru_step``), gradient checks, exercise ch
 layout is an implementation detail: the names below are the public interface.
 """
 
-from . import cells, check, data, gradients, mistakes, plots, training, widgets
+from . import cells, charlm, check, data, gradients, mistakes, plots, training, widgets
 from .cells import (
     gru_backward,
     gru_forward,
@@ -23,6 +23,7 @@ from .gradients import numerical_gradient, rel_error
 
 __all__ = [
     "cells",
+    "charlm",
     "check",
     "data",
     "gradients",

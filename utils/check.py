@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from . import cells, mistakes
+from . import cells, charlm, mistakes
 
 
 class NotAttempted(Exception):
@@ -1448,6 +1448,202 @@ def cifg_step(fn):
                 "compute a = x W_ih^T + b_ih + h W_hh^T + b_hh, split it into "
                 "f, g, o; c_next = f * c + (1 - f) * g; h_next = o * "
                 "tanh(c_next).",
+            )
+        labels.append(label)
+    _report(name, labels)
+
+
+# ----------------------------------------------------------------------------------
+# Notebook 07: a character-level language model
+# ----------------------------------------------------------------------------------
+
+
+def _softmax_cases():
+    rng = np.random.default_rng(701)
+    yield "float64, 4 rows of 7, temperature 1", 3 * rng.standard_normal((4, 7)), 1.0
+    yield "float64, 3 rows of 5, temperature 0.5", 3 * rng.standard_normal((3, 5)), 0.5
+    z = (3 * rng.standard_normal((2, 6))).astype(np.float32)
+    yield "float32, 2 rows of 6, temperature 2", z, 2.0
+    yield "float64, one row of 9, temperature 0.7", rng.standard_normal(9), 0.7
+    big = np.array([[900.0, 1000.0, -50.0, 0.0], [0.0, 10.0, 20.0, 30.0]])
+    yield "float64, logits up to 1000, temperature 0.1", big, 0.1
+
+
+_EXP_OVERFLOW = (
+    "Hint: np.exp overflows above about 709 (float64) or 88 (float32), and "
+    "logits / temperature gets large at low temperatures. Subtract each row's "
+    "largest value first: softmax is unchanged when every entry of a row moves by "
+    "the same amount, and then exp is at most 1."
+)
+
+
+@_exercise
+def softmax_temperature(fn):
+    """Exercise 7.1: softmax_temperature(logits, temperature) -> probabilities over
+    the last axis of logits / temperature."""
+    name, labels = "softmax_temperature", []
+    for label, z, T in _softmax_cases():
+        result, caught = _call(fn, name, {"logits": z, "temperature": T}, {}, label)
+        if caught:
+            raise _Fail(
+                f"{name} raised a RuntimeWarning on {label}: {caught[0].message}.\n"
+                + _EXP_OVERFLOW
+            )
+        result = _array(result, name, "the probabilities", z.shape, z.dtype, label)
+        ref = charlm.softmax_temperature(z, T)
+        if not _close(result, ref):
+            hint = None
+            for variant, text in mistakes.softmax_temperature_mistakes():
+                with np.errstate(all="ignore"):
+                    guess = variant(z.astype(np.float64), T)
+                if guess.shape == ref.shape and _close(result, guess.astype(z.dtype)):
+                    hint = text
+                    break
+            raise _wrong(
+                name,
+                label,
+                _max_err((result,), (ref,)),
+                hint,
+                "divide the logits by the temperature, subtract each row's maximum, "
+                "exponentiate and divide by the row's sum (axis=-1, keepdims=True).",
+            )
+        labels.append(label)
+    _report(name, labels)
+
+
+def _bpc_cases():
+    rng = np.random.default_rng(702)
+    yield "float64, 20 characters, vocabulary 7", 3 * rng.standard_normal((20, 7)), 7
+    z = (2 * rng.standard_normal((13, 5))).astype(np.float32)
+    yield "float32, 13 characters, vocabulary 5", z, 5
+    big = np.array([[1000.0, 0, -1000], [0, 800, 0], [-900, 0, 900], [5, 5, 5]])
+    yield "float64, logits up to 1000", big, 3
+
+
+@_exercise
+def bits_per_char(fn):
+    """Exercise 7.2: bits_per_char(logits (N, V), targets (N,)) -> the mean of
+    -log2 softmax(logits[n])[targets[n]]."""
+    name, labels = "bits_per_char", []
+    for i, (label, z, V) in enumerate(_bpc_cases()):
+        y = np.random.default_rng(703 + i).integers(0, V, len(z))
+        y[0] = z[0].argmin()  # a surprise, so that the argmax mistake shows
+        result, caught = _call(fn, name, {"logits": z, "targets": y}, {}, label)
+        if caught:
+            raise _Fail(
+                f"{name} raised a RuntimeWarning on {label}: {caught[0].message}.\n"
+                "Hint: compute log-probabilities as z - log(sum(exp(z))) with z = "
+                "logits minus each row's maximum (the log-sum-exp trick): exp then "
+                "never overflows and log never sees 0."
+            )
+        if isinstance(result, np.ndarray) and result.ndim == 1:
+            raise _Fail(
+                f"{name} returned an array of shape {result.shape} on {label}; return "
+                "one number, the mean over the characters."
+            )
+        try:
+            value = float(result)
+        except (TypeError, ValueError):
+            raise _Fail(
+                f"{name} returned {type(result).__name__}; return a number."
+            ) from None
+        zz = z.astype(np.float64)
+        ref = float(-mistakes._log2_softmax_at(zz, y).mean())
+        tol = 1e-6 if z.dtype == np.float64 else 1e-4
+        if not np.isfinite(value) or not np.isclose(value, ref, rtol=tol, atol=tol):
+            hint = None
+            for variant, text in mistakes.bits_per_char_mistakes():
+                with np.errstate(all="ignore"):
+                    guess = float(variant(zz, y))
+                if np.isclose(value, guess, rtol=tol, atol=tol):
+                    hint = text
+                    break
+            raise _Fail(
+                f"{name} gives {value:.6g} on the hidden case {label}; the answer is "
+                f"{ref:.6g}.\nHint: "
+                + (
+                    hint
+                    or "log-softmax each row, pick the entry of the true next "
+                    "character, negate, average, and divide by ln 2."
+                )
+            )
+        labels.append(label)
+    _report(name, labels)
+
+
+_LINE_TEXT = (
+    "PROSPERO:\nNow does my project gather to a head:\nMy charms crack not; my "
+    "spirits obey; and time\nGoes upright with his carriage. How's the day?\n\n"
+    "ARIEL:\nOn the sixth hour; at which time, my lord,\nYou said our work should "
+    "cease.\n\nPROSPERO:\nI did say so,\nWhen first I raised the tempest.\n"
+)
+
+
+def _line_cell_cases():
+    """(label, states, text, answer, {mistake: the cell it picks})."""
+    text = _LINE_TEXT
+    N = len(text)
+    pos = charlm.line_position(text)
+    t = np.arange(N, dtype=float)
+    newline = np.array([c == "\n" for c in text], dtype=float)
+    for H, seed in ((12, 704), (9, 705)):
+        rng = np.random.default_rng(seed)
+        states = 0.3 * rng.standard_normal((N, H))
+        cells_ = rng.permutation(H)[:5]
+        answer, positive, covariance, indicator, running = (int(c) for c in cells_)
+        states[:, answer] = -pos / pos.max() + 0.05 * rng.standard_normal(N)
+        states[:, positive] = 0.6 * pos / pos.max() + 0.2 * rng.standard_normal(N)
+        states[:, covariance] = 40 * (0.2 * pos / pos.max() + rng.standard_normal(N))
+        states[:, indicator] = newline + 0.05 * rng.standard_normal(N)
+        states[:, running] = t / N + 0.02 * rng.standard_normal(N)
+        picks = {
+            "no_abs": positive,
+            "covariance": covariance,
+            "newline": indicator,
+            "no_reset": running,
+        }
+        yield f"{N} characters, H = {H}", states, text, answer, picks
+
+
+_LINE_HINTS = {
+    "no_abs": "you took the largest correlation, not the largest in absolute value; "
+    "a cell that falls along the line (correlation near -1) tracks it as well as one "
+    "that rises: use np.abs.",
+    "covariance": "you compared covariances; a cell with large values wins them "
+    "without following the line. Normalise: the correlation divides by both "
+    "standard deviations (np.corrcoef, or standardise the columns first).",
+    "newline": "you correlated with whether the character is a newline; the target "
+    "is the position within the line: 0 after each newline, then 1, 2, ...",
+    "no_reset": "your position never goes back to 0: it counts from the start of the "
+    "text. Reset it after each newline.",
+}
+
+
+@_exercise
+def line_position_cell(fn):
+    """Exercise 7.3: line_position_cell(states (N, H), text) -> the index of the unit
+    whose state correlates most strongly, in absolute value, with each character's
+    position within its line."""
+    name, labels = "line_position_cell", []
+    for label, states, text, answer, picks in _line_cell_cases():
+        result, _ = _call(fn, name, {"states": states, "text": text}, {}, label)
+        if isinstance(result, bool) or not isinstance(result, (int, np.integer)):
+            raise _Fail(
+                f"{name} returned {type(result).__name__} "
+                f"{np.asarray(result).ravel()[:3]}...; return one integer, the "
+                "index of the unit (np.argmax gives it; int(...) makes it an int)."
+                if isinstance(result, np.ndarray)
+                else f"{name} returned {result!r}; return one integer index."
+            )
+        if int(result) != answer:
+            hint = next(
+                (_LINE_HINTS[k] for k, cell in picks.items() if cell == int(result)),
+                "for each unit, correlate its column of states with the positions "
+                "(np.corrcoef) and return the index of the largest absolute value.",
+            )
+            raise _Fail(
+                f"{name} returned unit {int(result)} on the hidden case {label}; the "
+                f"unit that tracks the line position is another.\nHint: {hint}"
             )
         labels.append(label)
     _report(name, labels)

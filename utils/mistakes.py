@@ -747,3 +747,103 @@ def cifg_mistakes():
         ({"output": False}, "the output gate is missing: h_next = o * tanh(c_next)."),
         ({"cand": sigmoid}, "the candidate g is a tanh, not a sigmoid."),
     ]
+
+
+# ----------------------------------------------------------------------------------
+# Notebook 07: temperature, bits per character, a line-position cell
+# ----------------------------------------------------------------------------------
+
+
+def _softmax(z, axis=-1):
+    z = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def softmax_temperature_mistakes():
+    """[(wrong function of (logits, temperature), hint)]."""
+    return [
+        (
+            lambda z, T: _softmax(z * T),
+            "you multiplied the logits by the temperature; divide: "
+            "softmax(logits / temperature), so that a low temperature sharpens.",
+        ),
+        (
+            lambda z, T: _softmax(z),
+            "the temperature has no effect in your function: divide the logits "
+            "by it before the exponential (after it, it cancels in the "
+            "normalisation).",
+        ),
+        (
+            lambda z, T: _softmax(z) ** (1 / T),
+            "you raised the probabilities to the power 1/temperature without "
+            "normalising again; they must sum to 1 (softmax(logits / temperature) "
+            "does both).",
+        ),
+        (
+            lambda z, T: _softmax(z / T, axis=0),
+            "you normalised over axis 0; each row is one distribution over the "
+            "vocabulary, so normalise over the last axis (axis=-1).",
+        ),
+        (
+            lambda z, T: (
+                np.exp(z / T - (z / T).max()) / np.exp(z / T - (z / T).max()).sum()
+            ),
+            "you normalised over every element at once; each row is one "
+            "distribution: sum over the last axis with keepdims=True.",
+        ),
+        (
+            lambda z, T: np.log(_softmax(z / T)),
+            "you returned log-probabilities; return the probabilities themselves.",
+        ),
+        (
+            lambda z, T: np.exp(z / T) / np.exp(z).sum(axis=-1, keepdims=True),
+            "the normaliser must use the same scaled logits: "
+            "exp(l_i / tau) / sum_j exp(l_j / tau).",
+        ),
+    ]
+
+
+def _log2_softmax_at(logits, targets):
+    z = logits - logits.max(axis=-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return logp[np.arange(len(targets)), targets] / np.log(2)
+
+
+def bits_per_char_mistakes():
+    """[(wrong function of (logits, targets), hint)]."""
+    return [
+        (
+            lambda z, y: -_log2_softmax_at(z, y).mean() * np.log(2),
+            "that is the cross-entropy in nats (natural log); bits use log base "
+            "2: divide by ln 2.",
+        ),
+        (
+            lambda z, y: -_log2_softmax_at(z, y).mean() * np.log10(2),
+            "you used log base 10; bits are log base 2.",
+        ),
+        (
+            lambda z, y: -_log2_softmax_at(z, y).sum(),
+            "you summed over the characters; bits per character is the mean.",
+        ),
+        (
+            lambda z, y: _log2_softmax_at(z, y).mean(),
+            "the sign is flipped: the cost of a character is -log2 p, a positive "
+            "number.",
+        ),
+        (
+            lambda z, y: -_log2_softmax_at(z, z.argmax(-1)).mean(),
+            "you took the probability of the most likely character; take the "
+            "probability the model gave the *actual* next character, targets[n].",
+        ),
+        (
+            lambda z, y: -np.log2(_softmax(z)[np.arange(len(y)), y].mean()),
+            "you averaged the probabilities before the log; average the "
+            "log-probabilities: mean of -log2 p.",
+        ),
+        (
+            lambda z, y: -_log2_softmax_at(z[:-1], y[1:]).mean(),
+            "your targets are shifted by one: logits[n] already predicts "
+            "targets[n] (the next character); pair them as given.",
+        ),
+    ]

@@ -43,6 +43,7 @@ class Explorer:
     """
 
     figsize = (9, 3.4)
+    tight = True  # tight_layout once after the first draw
 
     def __init__(self, **initial):
         self.controls = self.make_controls()
@@ -67,7 +68,8 @@ class Explorer:
         self.image = widgets.Image(format="png")
         self.renders = 0
         self.draw(**self.values)
-        self.fig.tight_layout()  # once, so that later redraws keep every artist still
+        if self.tight:  # once, so that later redraws keep every artist still
+            self.fig.tight_layout()
         self._background = None
         self.refresh()
         for control in self.controls.values():
@@ -998,6 +1000,207 @@ def results_explorer(**initial):
     return ResultsExplorer(**initial)
 
 
+# ----------------------------------------------------------------------------------
+# Notebook 07: a character-level language model
+# ----------------------------------------------------------------------------------
+
+
+def _stored_model():
+    from . import charlm
+    from .data import verified_path
+
+    return charlm.load_model(verified_path("models/charlm_lstm.npz"))[0]
+
+
+def _text_box(description, value):
+    return widgets.Text(
+        value=value,
+        description=description,
+        continuous_update=False,  # sample when Enter is pressed or the box is left
+        style={"description_width": "150px"},
+        layout=widgets.Layout(width="400px"),
+    )
+
+
+class SamplerExplorer(Explorer):
+    """The stored character LSTM continues a priming text: the distribution of the
+    next character at the chosen temperature (bars) and 240 sampled characters.
+    Used in notebooks/07_char_language_model.ipynb.
+    """
+
+    figsize = (9, 5.2)
+    LENGTH = 240
+
+    def make_controls(self):
+        return {
+            "temperature": _slider("temperature", 0.8, 0.1, 2.0, step=0.05),
+            "prime": _text_box("priming text", "HAMLET:"),
+            "seed": _int_slider("seed", 0, 0, 20),
+        }
+
+    def setup(self, fig):
+        from . import charlm
+
+        self.charlm, self.model = charlm, _stored_model()
+        chars = self.model["chars"]
+        self.labels = [{"\n": "\\n", " ": "␣"}.get(c, c) for c in chars]
+        grid = fig.add_gridspec(2, 1, height_ratios=(1, 1.5))
+        ax = fig.add_subplot(grid[0])
+        self.bars = ax.bar(range(len(chars)), np.zeros(len(chars)), color=COLORS["h"])
+        ax.set_xticks(range(len(chars)), self.labels, fontsize=6.5)
+        ax.set(ylim=(0, 1), xlim=(-0.7, len(chars) - 0.3), ylabel="p(next character)")
+        self.status = ax.set_title("")
+        text_ax = fig.add_subplot(grid[1])
+        text_ax.axis("off")
+        self.sample_text = text_ax.text(
+            0,
+            1,
+            "",
+            va="top",
+            ha="left",
+            family="monospace",
+            fontsize=8.5,
+            transform=text_ax.transAxes,
+        )
+        self.dynamic = [*self.bars, self.status, self.sample_text]
+
+    def draw(self, temperature, prime, seed):
+        prime = "".join(
+            c for c in prime.replace("\\n", "\n") if c in self.model["chars"]
+        )
+        prime = prime or "\n"
+        p = self.charlm.next_char_probs(self.model, prime, temperature)
+        for bar, height in zip(self.bars, p, strict=True):
+            bar.set_height(height)
+        text = self.charlm.sample(self.model, prime, self.LENGTH, temperature, seed)
+        lines = []
+        for line in text.split("\n"):
+            while len(line) > 100:
+                lines.append(line[:100])
+                line = line[100:]
+            lines.append(line)
+        self.sample_text.set_text("\n".join(lines[:16]))
+        top = np.argsort(p)[::-1][:3]
+        best = ", ".join(f"'{self.labels[i]}' {p[i]:.2f}" for i in top)
+        self.status.set_text(
+            f"after the priming text, at temperature {temperature:.2f}: {best}; "
+            f"entropy {-(p * np.log2(np.maximum(p, 1e-30))).sum():.2f} bits"
+        )
+
+
+def sampler_explorer(**initial):
+    """Temperature, priming text and seed -> the next-character distribution and a
+    sample from the stored character LSTM."""
+    return SamplerExplorer(**initial)
+
+
+class TextActivationExplorer(Explorer):
+    """One unit of the stored character LSTM drawn over held-out text: each
+    character coloured by the unit's cell state, hidden state or a gate after
+    reading it. Used in notebooks/07_char_language_model.ipynb.
+    """
+
+    figsize = (9, 5.6)
+    tight = False  # the axes are placed by hand
+    COLUMNS, ROWS = 72, 22
+    QUANTITIES = (
+        "cell state c",
+        "hidden state h",
+        "input gate",
+        "forget gate",
+        "output gate",
+    )
+
+    def make_controls(self):
+        from . import charlm
+        from .data import load_text
+
+        self.model = _stored_model()
+        self.text = load_text("held_out")[:1500]
+        acts = charlm.activations(self.model, self.text)
+        self.acts = {
+            "cell state c": np.tanh(acts["c"]),  # tanh(c): in (-1, 1), like h
+            "hidden state h": acts["h"],
+            "input gate": acts["input"],
+            "forget gate": acts["forget"],
+            "output gate": acts["output"],
+        }
+        pos = charlm.line_position(self.text)
+        c = acts["c"] - acts["c"].mean(0)
+        corr = (c * (pos - pos.mean())[:, None]).sum(0) / np.sqrt(
+            (c**2).sum(0) * ((pos - pos.mean()) ** 2).sum()
+        )
+        self.line_corr = corr
+        H = acts["h"].shape[1]
+        return {
+            "unit": _int_slider("unit", int(np.abs(corr).argmax()), 0, H - 1),
+            "quantity": _dropdown("quantity", self.QUANTITIES),
+        }
+
+    def _layout(self):
+        """Character grid: (row, column) of each drawn character of the text."""
+        where, row, col = [], 0, 0
+        for t, ch in enumerate(self.text):
+            if row >= self.ROWS:
+                break
+            where.append((t, row, col))
+            if ch == "\n" or col == self.COLUMNS - 1:
+                row, col = row + 1, 0
+            else:
+                col += 1
+        return where
+
+    def setup(self, fig):
+        from matplotlib.colors import TwoSlopeNorm
+
+        ax = fig.add_axes((0.01, 0.06, 0.86, 0.86))
+        ax.set_axis_off()
+        self.cells_at = self._layout()
+        grid = np.full((self.ROWS, self.COLUMNS), np.nan)
+        self.norm = TwoSlopeNorm(0, -1, 1)
+        self.grid = ax.imshow(
+            grid,
+            cmap="coolwarm",
+            norm=self.norm,
+            aspect="auto",
+            interpolation="nearest",
+        )
+        for t, row, col in self.cells_at:
+            ch = self.text[t]
+            if ch != "\n":
+                ax.text(
+                    col,
+                    row,
+                    ch,
+                    ha="center",
+                    va="center",
+                    family="monospace",
+                    fontsize=7.5,
+                )
+        cax = fig.add_axes((0.9, 0.1, 0.02, 0.78))
+        fig.colorbar(self.grid, cax=cax)
+        self.status = fig.text(0.01, 0.955, "", fontsize=9)
+        self.dynamic = [self.grid, self.status]
+
+    def draw(self, unit, quantity):
+        values = self.acts[quantity][:, unit]
+        grid = np.full((self.ROWS, self.COLUMNS), np.nan)
+        for t, row, col in self.cells_at:
+            grid[row, col] = values[t]
+        gate = quantity.endswith("gate")
+        self.grid.set_data(2 * grid - 1 if gate else grid)  # gates (0, 1) -> (-1, 1)
+        scale = "0 (blue) to 1 (red)" if gate else "-1 (blue) to 1 (red)"
+        self.status.set_text(
+            f"unit {unit}, {quantity}, from {scale}; its cell state's correlation "
+            f"with the position in the line: {self.line_corr[unit]:+.2f}"
+        )
+
+
+def text_activation_explorer(**initial):
+    """A unit slider and a quantity dropdown -> one unit's activity over text."""
+    return TextActivationExplorer(**initial)
+
+
 # Every explorer of the course, by name: the benchmark, the tests and the
 # presentation page (present/explorers.ipynb) go through this list.
 EXPLORERS = {
@@ -1010,4 +1213,6 @@ EXPLORERS = {
     "gru_gates": gru_gate_explorer,
     "coupled": coupled_explorer,
     "results": results_explorer,
+    "sampler": sampler_explorer,
+    "text_activation": text_activation_explorer,
 }

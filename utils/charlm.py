@@ -1,0 +1,302 @@
+"""A character-level language model on the course's LSTM and GRU.
+
+The model: one-hot characters x_t (V,) -> an LSTM or GRU with H units ->
+logits y_t = W_y h_t + b_y (V,) -> softmax, trained to predict character t + 1
+with the cross-entropy, by truncated backpropagation through time with carried
+state, Adam and global-norm clipping. Derived in
+notebooks/07_char_language_model.ipynb.
+
+A model is a dict: 'kind' ('lstm' or 'gru'), 'cell' (a PyTorch-style parameter
+dict), 'w_out' (V, H), 'b_out' (V,), 'chars' (the vocabulary, a string).
+"""
+
+import numpy as np
+
+from . import cells
+from .training import Adam, clip_grad_norm
+
+KINDS = ("lstm", "gru")
+
+
+# ----------------------------------------------------------------------------------
+# Characters and batches
+# ----------------------------------------------------------------------------------
+
+
+def vocabulary(text):
+    """The sorted distinct characters of text, as one string."""
+    if not isinstance(text, str) or not text:
+        raise ValueError("text must be a non-empty string")
+    return "".join(sorted(set(text)))
+
+
+def encode(text, chars):
+    """text -> int array of indices into chars; ValueError names unknown ones."""
+    index = {c: i for i, c in enumerate(chars)}
+    unknown = sorted(set(text) - set(index))
+    if unknown:
+        raise ValueError(f"text has characters outside the vocabulary: {unknown!r}")
+    return np.array([index[c] for c in text], dtype=np.int64)
+
+
+def decode(ids, chars):
+    return "".join(chars[i] for i in np.asarray(ids).ravel())
+
+
+def one_hot(ids, V, dtype=np.float32):
+    """(...,) int ids -> (..., V) one-hot rows."""
+    ids = np.asarray(ids)
+    if ids.size and (ids.min() < 0 or ids.max() >= V):
+        raise ValueError(f"ids must lie in [0, {V}), got {ids.min()}..{ids.max()}")
+    out = np.zeros((*ids.shape, V), dtype=dtype)
+    np.put_along_axis(out, ids[..., None], 1, axis=-1)
+    return out
+
+
+def streams(ids, B):
+    """Cut a 1-D id sequence into B equal contiguous streams -> (L, B).
+
+    Column b is the b-th stretch of the text, so consecutive windows of the
+    rows continue each stream: the state left by one window is the right start
+    for the next (truncated BPTT with carried state).
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or B < 1 or len(ids) < 2 * B:
+        raise ValueError(f"need a 1-D id array of at least 2B = {2 * B} ids")
+    L = len(ids) // B
+    return ids[: L * B].reshape(B, L).T
+
+
+def windows(stream_ids, T):
+    """Consecutive (inputs, targets) windows of T steps over (L, B) streams.
+
+    Yields x (T, B) ids and y (T, B) ids, y[t] = x[t + 1] in the text; the last
+    partial window is dropped.
+    """
+    L = len(stream_ids)
+    for start in range(0, L - T - 1 + 1, T):
+        yield stream_ids[start : start + T], stream_ids[start + 1 : start + T + 1]
+
+
+# ----------------------------------------------------------------------------------
+# The model
+# ----------------------------------------------------------------------------------
+
+
+def init_model(kind, chars, H, rng, dtype=np.float32, forget_bias=1.0):
+    """A new model: PyTorch's initialisation; the LSTM's forget bias raised."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be 'lstm' or 'gru', got {kind!r}")
+    V = len(chars)
+    cell = cells.init_params(kind, V, H, rng, dtype)
+    if kind == "lstm":
+        cell["bias_ih_l0"][H : 2 * H] += forget_bias  # notebook 04
+    return {
+        "kind": kind,
+        "cell": cell,
+        "w_out": (rng.uniform(-1, 1, (V, H)) / np.sqrt(H)).astype(dtype),
+        "b_out": np.zeros(V, dtype),
+        "chars": chars,
+    }
+
+
+def _check_model(model):
+    if not isinstance(model, dict) or model.get("kind") not in KINDS:
+        raise ValueError("model must be a dict made by init_model or load_model")
+
+
+def zero_state(model, B):
+    H = model["cell"]["weight_hh_l0"].shape[1]
+    dtype = model["w_out"].dtype
+    if model["kind"] == "lstm":
+        return (np.zeros((B, H), dtype), np.zeros((B, H), dtype))
+    return np.zeros((B, H), dtype)
+
+
+def run(model, x_ids, state=None):
+    """Forward over (T, B) ids -> out (T, B, H), the final state, cache."""
+    _check_model(model)
+    x = one_hot(x_ids, len(model["chars"]), model["w_out"].dtype)
+    if state is None:
+        state = zero_state(model, x.shape[1])
+    if model["kind"] == "lstm":
+        return cells.lstm_forward(x, model["cell"], *state)
+    return cells.gru_forward(x, model["cell"], state)
+
+
+def log_softmax(logits):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def loss_and_grads(model, x_ids, y_ids, state=None):
+    """Mean cross-entropy (nats per character) of one window and its gradients.
+
+    -> loss, grads (keys of the cell dict plus 'w_out', 'b_out'), final state
+    (detached: carry it into the next window, gradients stop there).
+    """
+    out, last, cache = run(model, x_ids, state)
+    T, B, H = out.shape
+    logits = out @ model["w_out"].T + model["b_out"]
+    logp = log_softmax(logits)
+    loss = -np.take_along_axis(logp, y_ids[..., None], axis=-1).mean()
+    dlogits = np.exp(logp)  # softmax: dL/dlogits = (p - onehot(y)) / (T B)
+    np.put_along_axis(
+        dlogits,
+        y_ids[..., None],
+        np.take_along_axis(dlogits, y_ids[..., None], -1) - 1,
+        -1,
+    )
+    dlogits /= T * B
+    flat_d, flat_h = dlogits.reshape(T * B, -1), out.reshape(T * B, H)
+    dout = dlogits @ model["w_out"]
+    backward = cells.lstm_backward if model["kind"] == "lstm" else cells.gru_backward
+    grads = backward(dout, cache)[1]
+    grads["w_out"] = flat_d.T @ flat_h
+    grads["b_out"] = flat_d.sum(0)
+    return float(loss), grads, last
+
+
+def bits_per_char(model, ids, B=16, T=256):
+    """Average -log2 p(next character) over a text, carrying the state along B
+    parallel streams (so every prediction sees the text before it, up to the
+    start of its stream)."""
+    total, count, state = 0.0, 0, None
+    for x, y in windows(streams(ids, B), T):
+        out, state, _ = run(model, x, state)
+        logp = log_softmax(out @ model["w_out"].T + model["b_out"])
+        total -= np.take_along_axis(logp, y[..., None], axis=-1).sum()
+        count += y.size
+    return total / count / np.log(2)
+
+
+def train(model, ids, steps, T=64, B=32, lr=2e-3, clip=5.0, progress=None, seed=0):
+    """Truncated BPTT: B streams, windows of T steps, the state carried from one
+    window to the next and reset at each pass over the text. Adam, global-norm
+    clipping. -> losses (nats per character) per step."""
+    _check_model(model)
+    params = {**model["cell"], "w_out": model["w_out"], "b_out": model["b_out"]}
+    opt = Adam(params, lr=lr)
+    rng = np.random.default_rng(seed)
+    losses = []
+    while len(losses) < steps:
+        offset = int(rng.integers(0, T))  # a new cut of the windows each pass
+        state = None
+        for x, y in windows(streams(ids[offset:], B), T):
+            loss, grads, state = loss_and_grads(model, x, y, state)
+            grads, _ = clip_grad_norm(grads, clip)
+            opt.step(grads)
+            losses.append(loss)
+            if progress is not None:
+                progress.update(len(losses), loss)
+            if len(losses) == steps:
+                break
+    return np.array(losses)
+
+
+# ----------------------------------------------------------------------------------
+# Sampling and looking inside
+# ----------------------------------------------------------------------------------
+
+
+def softmax_temperature(logits, temperature):
+    """p_i = exp(l_i / tau) / sum_j exp(l_j / tau) over the last axis; tau > 0."""
+    if not np.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature!r}")
+    z = logits / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def next_char_probs(model, prime, temperature=1.0):
+    """The model's distribution of the character after prime -> (V,)."""
+    ids = encode(prime, model["chars"])
+    out, _, _ = run(model, ids[:, None])
+    return softmax_temperature(
+        out[-1, 0] @ model["w_out"].T + model["b_out"], temperature
+    )
+
+
+def sample(model, prime, n, temperature=1.0, seed=0):
+    """prime followed by n sampled characters."""
+    _check_model(model)
+    if not prime:
+        raise ValueError("prime must be at least one character")
+    rng = np.random.default_rng(seed)
+    chars, V = model["chars"], len(model["chars"])
+    ids = encode(prime, chars)
+    out, state, _ = run(model, ids[:, None])
+    h = out[-1]
+    step = cells.lstm_step if model["kind"] == "lstm" else cells.gru_step
+    eye = np.eye(V, dtype=model["w_out"].dtype)
+    generated = []
+    for _ in range(n):
+        logits = (h[0] @ model["w_out"].T + model["b_out"]).astype(np.float64)
+        cdf = np.cumsum(softmax_temperature(logits, temperature))
+        i = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), V - 1)
+        generated.append(chars[i])
+        if model["kind"] == "lstm":
+            h, c = step(eye[i][None], state[0], state[1], model["cell"])
+            state = (h, c)
+        else:
+            h = state = step(eye[i][None], state, model["cell"])
+    return prime + "".join(generated)
+
+
+def activations(model, text):
+    """Run over text (one stream) -> dict of (len(text), H) arrays: 'h', and for
+    the LSTM 'c', 'input', 'forget', 'output', 'candidate'; for the GRU 'reset',
+    'update', 'new'. Row t is the state after reading character t."""
+    ids = encode(text, model["chars"])
+    out, _, cache = run(model, ids[:, None])
+    H = out.shape[2]
+    gates = cache["gates"][:, 0]
+    result = {"h": out[:, 0]}
+    names = (
+        ("input", "forget", "candidate", "output")
+        if model["kind"] == "lstm"
+        else ("reset", "update", "new")
+    )
+    for j, name in enumerate(names):
+        result[name] = gates[:, j * H : (j + 1) * H]
+    if model["kind"] == "lstm":
+        result["c"] = cache["cs"][1:, 0]
+    return result
+
+
+def line_position(text):
+    """For each character, how many characters precede it on its line."""
+    pos, out = 0, np.empty(len(text))
+    for t, ch in enumerate(text):
+        out[t] = pos
+        pos = 0 if ch == "\n" else pos + 1
+    return out
+
+
+# ----------------------------------------------------------------------------------
+# The stored model
+# ----------------------------------------------------------------------------------
+
+
+def save_model(path, model, **extra):
+    arrays = {f"cell.{k}": v for k, v in model["cell"].items()}
+    arrays.update(w_out=model["w_out"], b_out=model["b_out"])
+    arrays.update(kind=np.array(model["kind"]), chars=np.array(model["chars"]))
+    arrays.update({f"meta.{k}": np.asarray(v) for k, v in extra.items()})
+    np.savez_compressed(path, **arrays)
+
+
+def load_model(path):
+    """-> (model, meta) from a file written by save_model."""
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    model = {
+        "kind": str(arrays["kind"]),
+        "chars": str(arrays["chars"]),
+        "cell": {k[5:]: v for k, v in arrays.items() if k.startswith("cell.")},
+        "w_out": arrays["w_out"],
+        "b_out": arrays["b_out"],
+    }
+    meta = {k[5:]: v for k, v in arrays.items() if k.startswith("meta.")}
+    return model, meta

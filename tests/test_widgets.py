@@ -286,11 +286,11 @@ def test_every_control_moves_the_figure_at_the_defaults(name):
 
 def test_sampler_explorer_temperature_sharpens_and_prime_is_cleaned():
     e = widgets.EXPLORERS["sampler"](temperature=0.1)
-    cold = max(bar.get_height() for bar in e.bars)
+    cold = e.heights.max()
     e.set(temperature=2.0)
-    hot = max(bar.get_height() for bar in e.bars)
+    hot = e.heights.max()
     assert cold > hot and cold > 0.5
-    total = sum(bar.get_height() for bar in e.bars)
+    total = e.heights.sum()
     assert total == pytest.approx(1, abs=1e-4)
     e.set(prime="ROMEO:\\n{}")  # typed \n is a newline; unknown characters dropped
     assert e.sample_text.get_text().startswith("ROMEO:\n")

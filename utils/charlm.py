@@ -219,28 +219,34 @@ def next_char_probs(model, prime, temperature=1.0):
 
 
 def sample(model, prime, n, temperature=1.0, seed=0):
-    """prime followed by n sampled characters."""
+    """prime followed by n sampled characters.
+
+    The loop is the cell's step without argument checks (they are done once): a
+    one-hot input times W_ih^T is row i of W_ih^T, so the input term is a lookup.
+    """
     _check_model(model)
     if not prime:
         raise ValueError("prime must be at least one character")
+    softmax_temperature(np.zeros(1), temperature)  # validates the temperature
     rng = np.random.default_rng(seed)
     chars, V = model["chars"], len(model["chars"])
-    ids = encode(prime, chars)
-    out, state, _ = run(model, ids[:, None])
+    out, state, _ = run(model, encode(prime, chars)[:, None])
     h = out[-1]
-    step = cells.lstm_step if model["kind"] == "lstm" else cells.gru_step
-    eye = np.eye(V, dtype=model["w_out"].dtype)
+    p = model["cell"]
+    lookup = p["weight_ih_l0"].T + p["bias_ih_l0"]  # (V, kH): input term of char i
+    W_hh, b_hh = p["weight_hh_l0"], p["bias_hh_l0"]
+    W_hh_T = W_hh.T.copy()
+    c = state[1] if model["kind"] == "lstm" else None
+    w_out_T, b_out = model["w_out"].T.astype(np.float64), model["b_out"]
     generated = []
-    for _ in range(n):
-        logits = (h[0] @ model["w_out"].T + model["b_out"]).astype(np.float64)
-        cdf = np.cumsum(softmax_temperature(logits, temperature))
-        i = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), V - 1)
+    for u in rng.random(n):
+        cdf = np.cumsum(softmax_temperature(h[0] @ w_out_T + b_out, temperature))
+        i = min(int(np.searchsorted(cdf, u * cdf[-1], side="right")), V - 1)
         generated.append(chars[i])
         if model["kind"] == "lstm":
-            h, c = step(eye[i][None], state[0], state[1], model["cell"])
-            state = (h, c)
+            h, c, _ = cells._lstm_cell(lookup[i][None] + h @ W_hh_T + b_hh, c)
         else:
-            h = state = step(eye[i][None], state, model["cell"])
+            h, _ = cells._gru_cell(lookup[i][None], h, W_hh, b_hh, True)
     return prime + "".join(generated)
 
 

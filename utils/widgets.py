@@ -1028,13 +1028,13 @@ class SamplerExplorer(Explorer):
     Used in notebooks/07_char_language_model.ipynb.
     """
 
-    figsize = (9, 5.2)
-    LENGTH = 240
+    figsize = (9, 4.8)
+    LENGTH = 200
 
     def make_controls(self):
         return {
             "temperature": _slider("temperature", 0.8, 0.1, 2.0, step=0.05),
-            "prime": _text_box("priming text", "HAMLET:"),
+            "prime": _text_box("priming text", "HAMLET:\\nThe "),
             "seed": _int_slider("seed", 0, 0, 20),
         }
 
@@ -1044,9 +1044,14 @@ class SamplerExplorer(Explorer):
         self.charlm, self.model = charlm, _stored_model()
         chars = self.model["chars"]
         self.labels = [{"\n": "\\n", " ": "␣"}.get(c, c) for c in chars]
-        grid = fig.add_gridspec(2, 1, height_ratios=(1, 1.5))
+        grid = fig.add_gridspec(2, 1, height_ratios=(1, 1.3))
         ax = fig.add_subplot(grid[0])
-        self.bars = ax.bar(range(len(chars)), np.zeros(len(chars)), color=COLORS["h"])
+        # one PolyCollection of V rectangles: one artist to blit, not V
+        from matplotlib.collections import PolyCollection
+
+        self.x = np.arange(len(chars))
+        self.bars = PolyCollection(self._verts(np.zeros(len(chars))), color=COLORS["h"])
+        ax.add_collection(self.bars)
         ax.set_xticks(range(len(chars)), self.labels, fontsize=6.5)
         ax.set(ylim=(0, 1), xlim=(-0.7, len(chars) - 0.3), ylabel="p(next character)")
         self.status = ax.set_title("")
@@ -1062,7 +1067,18 @@ class SamplerExplorer(Explorer):
             fontsize=8.5,
             transform=text_ax.transAxes,
         )
-        self.dynamic = [*self.bars, self.status, self.sample_text]
+        self.dynamic = [self.bars, self.status, self.sample_text]
+
+    def _verts(self, heights):
+        left, right = self.x - 0.4, self.x + 0.4
+        zero = np.zeros_like(heights)
+        corners = [(left, zero), (left, heights), (right, heights), (right, zero)]
+        return np.stack([np.stack(c, axis=-1) for c in corners], axis=1)
+
+    @property
+    def heights(self):
+        """The bars' heights: the next character's probabilities."""
+        return np.array([path.vertices[1, 1] for path in self.bars.get_paths()])
 
     def draw(self, temperature, prime, seed):
         prime = "".join(
@@ -1070,8 +1086,7 @@ class SamplerExplorer(Explorer):
         )
         prime = prime or "\n"
         p = self.charlm.next_char_probs(self.model, prime, temperature)
-        for bar, height in zip(self.bars, p, strict=True):
-            bar.set_height(height)
+        self.bars.set_verts(self._verts(p))
         text = self.charlm.sample(self.model, prime, self.LENGTH, temperature, seed)
         lines = []
         for line in text.split("\n"):
@@ -1079,7 +1094,7 @@ class SamplerExplorer(Explorer):
                 lines.append(line[:100])
                 line = line[100:]
             lines.append(line)
-        self.sample_text.set_text("\n".join(lines[:16]))
+        self.sample_text.set_text("\n".join(lines[:14]))
         top = np.argsort(p)[::-1][:3]
         best = ", ".join(f"'{self.labels[i]}' {p[i]:.2f}" for i in top)
         self.status.set_text(
@@ -1102,7 +1117,7 @@ class TextActivationExplorer(Explorer):
 
     figsize = (9, 5.6)
     tight = False  # the axes are placed by hand
-    COLUMNS, ROWS = 72, 22
+    COLUMNS, ROWS = 60, 24
     QUANTITIES = (
         "cell state c",
         "hidden state h",
@@ -1165,22 +1180,33 @@ class TextActivationExplorer(Explorer):
             aspect="auto",
             interpolation="nearest",
         )
+        # The characters must lie on top of the colours, which change; drawing 1500
+        # text artists per update would take ~100 ms, so they are rendered once into
+        # a transparent layer of the figure's size and drawn as one image instead.
+        layer = Figure(figsize=self.figsize, dpi=fig.dpi)
+        FigureCanvasAgg(layer)
+        layer.patch.set_alpha(0)
+        lax = layer.add_axes(ax.get_position())
+        lax.set_axis_off()
+        lax.set(xlim=ax.get_xlim(), ylim=ax.get_ylim())
         for t, row, col in self.cells_at:
-            ch = self.text[t]
-            if ch != "\n":
-                ax.text(
+            if self.text[t] != "\n":
+                lax.text(
                     col,
                     row,
-                    ch,
+                    self.text[t],
                     ha="center",
                     va="center",
                     family="monospace",
                     fontsize=7.5,
                 )
+        layer.canvas.draw()
+        glyphs = np.asarray(layer.canvas.buffer_rgba()).copy()
+        self.glyphs = fig.figimage(glyphs, 0, 0, origin="upper", zorder=3)
         cax = fig.add_axes((0.9, 0.1, 0.02, 0.78))
         fig.colorbar(self.grid, cax=cax)
         self.status = fig.text(0.01, 0.955, "", fontsize=9)
-        self.dynamic = [self.grid, self.status]
+        self.dynamic = [self.grid, self.glyphs, self.status]
 
     def draw(self, unit, quantity):
         values = self.acts[quantity][:, unit]

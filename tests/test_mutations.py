@@ -28,6 +28,7 @@ wrong types, NaN, functions that never return). This file covers, per exercise:
 | 7.1 | `softmax_temperature` | 9 (and 2 correct) | 9 | multiplied the logits; no effect; without normalising again; over axis 0; every element at once; log-probabilities; RuntimeWarning; same scaled logits; float64 |
 | 7.2 | `bits_per_char` | 9 (and 2 correct) | 9 | nats; log base 10; summed over the characters; sign is flipped; most likely character; averaged the probabilities before the log; shifted by one; RuntimeWarning; one number |
 | 7.3 | `line_position_cell` | 8 (and 2 correct) | 8 | absolute value; covariances; whether the character is a newline; never goes back to 0; np.corrcoef; one integer; another |
+| 8.1 | `peephole_step` | 9 (and 2 correct) | 9 | output gate's peephole reads c_prev; multiply the hidden state; added the peephole weights themselves; peepholes went to the wrong gates; missing the tanh; gate order; left out b_hh; two mistakes |
 
 Exercise 6.2 asks for predictions in words, answered in the notebook; it has no
 function to check. (The table is generated from the suites below by ``python -m tests.test_mutations``,
@@ -1065,6 +1066,58 @@ LINE_POSITION_CELL = [
 ]
 
 
+# ------------------------------------------------------------- 8.1 peephole_step
+
+
+def ph(
+    o_sees="new",
+    reads="c",
+    peeps=("peep_i", "peep_f", "peep_o"),
+    add=False,
+    order="ifgo",
+    cell_act=np.tanh,
+    b_hh=True,
+):
+    def student(x, h, c, params):
+        W_ih, W_hh, b_ih, bh = P(params)
+        a = x @ W_ih.T + b_ih + h @ W_hh.T + (bh if b_hh else 0)
+        blocks = dict(zip(order, np.split(a, 4, axis=1), strict=True))
+        p_i, p_f, p_o = (params[k] for k in peeps)
+        state = h if reads == "h" else c
+
+        def peep(p, s):
+            return p if add else p * s
+
+        i = sig(blocks["i"] + peep(p_i, state))
+        f = sig(blocks["f"] + peep(p_f, state))
+        c_next = f * c + i * np.tanh(blocks["g"])
+        seen = c if o_sees == "old" else (h if reads == "h" else c_next)
+        o = sig(blocks["o"] + peep(p_o, seen))
+        return o * cell_act(c_next), c_next
+
+    return student
+
+
+def ph_ok_per_gate(x, h, c, params):
+    from utils import variants
+
+    _, (h_n, c_n), _ = variants.forward(x[None], params, "PH", h, c)
+    return h_n, c_n
+
+
+PEEPHOLE_STEP = [
+    (ph(o_sees="old"), ["output gate's peephole reads c_prev"]),
+    (ph(reads="h"), ["multiply the hidden state"]),
+    (ph(add=True), ["added the peephole weights themselves"]),
+    (ph(peeps=("peep_f", "peep_i", "peep_o")), ["peepholes went to the wrong gates"]),
+    (ph(peeps=("peep_o", "peep_f", "peep_i")), ["peepholes went to the wrong gates"]),
+    (ph(cell_act=lambda a: a), ["missing the tanh"]),
+    (ph(order="ifog"), ["gate order"]),
+    (ph(b_hh=False), ["left out b_hh"]),
+    (ph(o_sees="old", b_hh=False), ["two mistakes", "c_prev", "b_hh"]),
+]
+
+
 SUITES = {
     "stable_sigmoid": ("0.1", STABLE_SIGMOID, [ss_ok, ss_ok_split]),
     "sigmoid_grad": ("0.2", SIGMOID_GRAD, [sg_ok, sg_ok_exp]),
@@ -1104,6 +1157,7 @@ SUITES = {
         LINE_POSITION_CELL,
         [lpc_ok, lpc_ok_standardised],
     ),
+    "peephole_step": ("8.1", PEEPHOLE_STEP, [ph(), ph_ok_per_gate]),
 }
 
 WRONG = [

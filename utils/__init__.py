@@ -5,7 +5,18 @@ Reference cells (``rnn_forward`` ... ``gru_step``), gradient checks, exercise ch
 layout is an implementation detail: the names below are the public interface.
 """
 
-from . import cells, charlm, check, data, gradients, mistakes, plots, training, widgets
+from . import (
+    cells,
+    charlm,
+    check,
+    data,
+    gradients,
+    mistakes,
+    plots,
+    training,
+    variants,
+    widgets,
+)
 from .cells import (
     gru_backward,
     gru_forward,
@@ -30,6 +41,7 @@ __all__ = [
     "mistakes",
     "plots",
     "training",
+    "variants",
     "widgets",
     "rnn_step",
     "rnn_forward",

@@ -12,7 +12,7 @@ dict), 'w_out' (V, H), 'b_out' (V,), 'chars' (the vocabulary, a string).
 
 import numpy as np
 
-from . import cells
+from . import cells, variants
 from .training import Adam, clip_grad_norm
 
 KINDS = ("lstm", "gru")
@@ -83,21 +83,33 @@ def windows(stream_ids, T):
 # ----------------------------------------------------------------------------------
 
 
-def init_model(kind, chars, H, rng, dtype=np.float32, forget_bias=1.0):
-    """A new model: PyTorch's initialisation; the LSTM's forget bias raised."""
+def init_model(kind, chars, H, rng, dtype=np.float32, forget_bias=1.0, variant=None):
+    """A new model: PyTorch's initialisation; the LSTM's forget bias raised.
+
+    variant: for kind 'lstm', one of utils.variants.VARIANTS (notebook 08); the
+    model then runs utils.variants.forward and backward instead of the fast cell.
+    """
     if kind not in KINDS:
         raise ValueError(f"kind must be 'lstm' or 'gru', got {kind!r}")
+    if variant is not None and kind != "lstm":
+        raise ValueError("variants are variants of the LSTM: use kind='lstm'")
     V = len(chars)
-    cell = cells.init_params(kind, V, H, rng, dtype)
+    if variant is None:
+        cell = cells.init_params(kind, V, H, rng, dtype)
+    else:
+        cell = variants.init_params(variant, V, H, rng, dtype)
     if kind == "lstm":
         cell["bias_ih_l0"][H : 2 * H] += forget_bias  # notebook 04
-    return {
+    model = {
         "kind": kind,
         "cell": cell,
         "w_out": (rng.uniform(-1, 1, (V, H)) / np.sqrt(H)).astype(dtype),
         "b_out": np.zeros(V, dtype),
         "chars": chars,
     }
+    if variant is not None:
+        model["variant"] = variant
+    return model
 
 
 def _check_model(model):
@@ -119,6 +131,8 @@ def run(model, x_ids, state=None):
     x = one_hot(x_ids, len(model["chars"]), model["w_out"].dtype)
     if state is None:
         state = zero_state(model, x.shape[1])
+    if "variant" in model:
+        return variants.forward(x, model["cell"], model["variant"], *state)
     if model["kind"] == "lstm":
         return cells.lstm_forward(x, model["cell"], *state)
     return cells.gru_forward(x, model["cell"], state)
@@ -151,6 +165,8 @@ def loss_and_grads(model, x_ids, y_ids, state=None):
     flat_d, flat_h = dlogits.reshape(T * B, -1), out.reshape(T * B, H)
     dout = dlogits @ model["w_out"]
     backward = cells.lstm_backward if model["kind"] == "lstm" else cells.gru_backward
+    if "variant" in model:
+        backward = variants.backward
     grads = backward(dout, cache)[1]
     grads["w_out"] = flat_d.T @ flat_h
     grads["b_out"] = flat_d.sum(0)

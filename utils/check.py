@@ -1647,3 +1647,45 @@ def line_position_cell(fn):
             )
         labels.append(label)
     _report(name, labels)
+
+
+# ----------------------------------------------------------------------------------
+# Notebook 08: LSTM variants
+# ----------------------------------------------------------------------------------
+
+
+@_exercise
+def peephole_step(fn):
+    """Exercise 8.1: peephole_step(x, h, c, params) -> (h_next, c_next) for the LSTM
+    with peepholes: params is the LSTM dict plus peep_i, peep_f, peep_o (H,)."""
+    name, labels = "peephole_step", []
+    for label, args, dtype, H in _step_cases("lstm", seed=801):
+        B = args["x"].shape[0]
+        rng = np.random.default_rng(B * 7 + H)
+        params = dict(args["params"])
+        for key in ("peep_i", "peep_f", "peep_o"):
+            params[key] = rng.uniform(-1, 1, H).astype(dtype)
+        call = {"x": args["x"], "h": args["h"], "c": args["c"], "params": params}
+        result, _ = _call(fn, name, call, {}, label)
+        h_next, c_next = _tuple(result, name, 2, "(h_next, c_next)")
+        h_next = _array(h_next, name, "h_next", (B, H), dtype, label, k=4)
+        c_next = _array(c_next, name, "c_next", (B, H), dtype, label, k=4)
+        ref = mistakes.peephole_variant(*call.values())
+        if not _compare_all((h_next, c_next), ref):
+            hint = _diagnose(
+                (h_next, c_next),
+                mistakes.peephole_mistakes(),
+                lambda kw, call=call: mistakes.peephole_variant(*call.values(), **kw),
+            )
+            raise _wrong(
+                name,
+                label,
+                _max_err((h_next, c_next), ref),
+                hint,
+                "i = sigmoid(a_i + p_i * c), f = sigmoid(a_f + p_f * c), "
+                "g = tanh(a_g), c_next = f * c + i * g, o = sigmoid(a_o + p_o * "
+                "c_next), h_next = o * tanh(c_next), with a = x W_ih^T + b_ih + "
+                "h W_hh^T + b_hh split i, f, g, o.",
+            )
+        labels.append(label)
+    _report(name, labels)

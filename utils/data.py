@@ -121,3 +121,25 @@ def load_text(which="train"):
     if which not in TEXTS:
         raise ValueError(f"which must be 'train' or 'held_out', got {which!r}")
     return verified_path(TEXTS[which]).read_text(encoding="ascii")
+
+
+def load_ablation():
+    """The stored ablation runs of notebook 08, checksum verified.
+
+    -> {'runs': {(variant, seed): {'train', 'eval', 'seconds'}}, 'eval_steps': (n,),
+        'meta': {...}}: training bits per character (means over meta['train_stride']
+    steps) and held-out bits per character every few hundred steps. Made by
+    scripts/ablation.py.
+    """
+    with np.load(verified_path("results/ablation.npz")) as f:
+        arrays = {k: f[k] for k in f.files}
+    runs, meta = {}, {}
+    for name, value in arrays.items():
+        parts = name.split("/")
+        if parts[0] == "meta":
+            meta[parts[1]] = value.item()
+        elif len(parts) == 3:
+            variant, seed, what = parts
+            run = runs.setdefault((variant, int(seed)), {})
+            run[what] = value.item() if what == "seconds" else value
+    return {"runs": runs, "eval_steps": arrays["eval_steps"], "meta": meta}

@@ -847,3 +847,85 @@ def bits_per_char_mistakes():
             "targets[n] (the next character); pair them as given.",
         ),
     ]
+
+
+# ----------------------------------------------------------------------------------
+# Notebook 08: the peephole LSTM step
+# ----------------------------------------------------------------------------------
+
+
+def peephole_variant(
+    x,
+    h,
+    c,
+    p,
+    o_sees="c_next",
+    reads="c",
+    order="ifgo",
+    peep_order="ifo",
+    cell_act=np.tanh,
+    peep_times=True,
+    **kw,
+):
+    """A peephole LSTM step with the given mistakes -> (h_next, c_next).
+
+    o_sees: which cell state the output peephole reads; reads: 'c' (right) or 'h'
+    (the peepholes multiply the hidden state); peep_order: the gates that peep_i,
+    peep_f, peep_o go to; peep_times False adds the peephole weight itself.
+    """
+    b = _blocks(p, order, **kw)
+    pe = dict(zip(peep_order, (p["peep_i"], p["peep_f"], p["peep_o"]), strict=True))
+
+    def pre(name):
+        M_i, M_h, b_i, b_h = b[name]
+        return x @ M_i + b_i + h @ M_h + b_h
+
+    def peep(name, state):
+        return pe[name] * (h if reads == "h" else state) if peep_times else pe[name]
+
+    i = sigmoid(pre("i") + peep("i", c))
+    f = sigmoid(pre("f") + peep("f", c))
+    c_next = f * c + i * np.tanh(pre("g"))
+    o = sigmoid(pre("o") + peep("o", c_next if o_sees == "c_next" else c))
+    return o * cell_act(c_next), c_next
+
+
+def peephole_mistakes():
+    names = {"i": "input", "f": "forget", "o": "output"}
+    out = [
+        (
+            {"o_sees": "c_prev"},
+            "the output gate's peephole reads c_prev; the output gate comes after "
+            "the cell update, so it looks at the new cell: o = sigmoid(a_o + "
+            "p_o * c_next).",
+        ),
+        (
+            {"reads": "h"},
+            "your peepholes multiply the hidden state; they are connections from "
+            "the cell: p_i * c and p_f * c (the old cell), p_o * c_next.",
+        ),
+        (
+            {"peep_times": False},
+            "you added the peephole weights themselves; a peephole is a "
+            "connection from the cell: add p * c (elementwise), not p.",
+        ),
+        (
+            {"cell_act": lambda a: a},
+            "h_next = o * c_next is missing the tanh: h_next = o * tanh(c_next).",
+        ),
+    ]
+    for perm in itertools.permutations("ifo"):
+        order = "".join(perm)
+        if order != "ifo":
+            out.append(
+                (
+                    {"peep_order": order},
+                    "the peepholes went to the wrong gates: peep_i belongs to the "
+                    "input gate, peep_f to the forget gate, peep_o to the output "
+                    f"gate; you gave them to the {_order_name(order, names)} gates.",
+                )
+            )
+    for kw, hint in lstm_mistakes():
+        if set(kw) <= {"order", "use_b_ih", "use_b_hh", "transpose_ih", "transpose_hh"}:
+            out.append((kw, hint))
+    return out

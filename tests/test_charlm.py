@@ -97,6 +97,8 @@ def test_training_lowers_the_loss_and_sampling_is_seeded(tmp_path):
     assert charlm.sample(again, "ROMEO:\n", 40, 0.5, seed=3) == text
     with pytest.raises(ValueError, match="prime"):
         charlm.sample(model, "", 5)
+    with pytest.raises(ValueError, match="too short"):
+        charlm.train(model, ids[:50], 5, T=16, B=4)
 
 
 @pytest.mark.parametrize("kind", charlm.KINDS)

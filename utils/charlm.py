@@ -191,6 +191,11 @@ def train(model, ids, steps, T=64, B=32, lr=2e-3, clip=5.0, progress=None, seed=
     window to the next and reset at each pass over the text. Adam, global-norm
     clipping. -> losses (nats per character) per step."""
     _check_model(model)
+    if len(ids) < B * (T + 1) + T:  # every pass must hold at least one window
+        raise ValueError(
+            f"the text is too short for {B} streams of windows of {T}: it needs at "
+            f"least {B * (T + 1) + T} characters, got {len(ids)}"
+        )
     params = {**model["cell"], "w_out": model["w_out"], "b_out": model["b_out"]}
     opt = Adam(params, lr=lr)
     rng = np.random.default_rng(seed)

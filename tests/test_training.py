@@ -91,6 +91,30 @@ def test_train_stops_early_keeps_dtype_and_repeats_exactly():
         training.train("transformer", "adding", 10)
     with pytest.raises(ValueError, match="dtype"):
         training.train("lstm", "adding", 10, dtype=np.float16)
+    with pytest.raises(ValueError, match="forget_bias is for the LSTM"):
+        training.train("gru", "first_bit", 10, forget_bias=1.0)
+
+
+def test_forget_bias_on_the_first_bit_task():
+    """notebook 04's experiment: a raised forget bias is split between the two
+    bias vectors, and it lets the LSTM learn a 30-step dependency in 300 steps."""
+    runs = {
+        shift: training.train(
+            "lstm",
+            "first_bit",
+            30,
+            H=8,
+            lr=1e-2,
+            steps=300,
+            seed=2,
+            forget_bias=shift,
+            eval_every=300,
+        )
+        for shift in (0.0, 3.0)
+    }
+    assert runs[0.0]["train"][-30:].mean() > 0.9  # stuck at the baseline, 1
+    assert runs[3.0]["train"][-30:].mean() < 0.1
+    assert training.baseline("first_bit", 30) == 1.0
 
 
 def test_benchmark_script_runs_without_torch():

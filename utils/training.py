@@ -127,41 +127,6 @@ def first_bit_task(T, B, rng, noise=0.5):
     return x, bits[:, None]
 
 
-def train_first_bit(
-    forget_bias, T=40, H=8, steps=300, lr=1e-2, batch=32, seed=0, progress=None
-):
-    """Train an LSTM plus a linear readout of h_T on first_bit_task.
-
-    forget_bias is added to both forget-gate bias blocks at initialisation (on top
-    of PyTorch's default init). -> array of the training MSE per step.
-    progress: a LiveLoss to update, or None.
-    """
-    rng = np.random.default_rng(seed)
-    params = cells.init_params("lstm", 2, H, rng)
-    for key in ("bias_ih_l0", "bias_hh_l0"):
-        params[key][H : 2 * H] += forget_bias / 2  # the two biases add up
-    params["w_out"] = rng.uniform(-0.3, 0.3, (1, H))
-    params["b_out"] = np.zeros(1)
-    opt = Adam(params, lr=lr)
-    cell = {k: params[k] for k in cells.PARAM_KEYS}
-    losses = np.empty(steps)
-    for step in range(steps):
-        x, y = first_bit_task(T, batch, rng)
-        out, (h_n, _), cache = cells.lstm_forward(x, cell)
-        pred = h_n @ params["w_out"].T + params["b_out"]
-        err = pred - y
-        losses[step] = np.mean(err**2)
-        dpred = 2 * err / batch
-        _, grads, _, _ = cells.lstm_backward(None, cache, dpred @ params["w_out"])
-        grads["w_out"] = dpred.T @ h_n
-        grads["b_out"] = dpred.sum(0)
-        grads, _ = clip_grad_norm(grads, 1.0)
-        opt.step(grads)
-        if progress is not None:
-            progress.update(step + 1, losses[step])
-    return losses
-
-
 # ----------------------------------------------------------------------------------
 # Long-lag benchmark tasks (notebook 06) and a generic training loop
 # ----------------------------------------------------------------------------------
@@ -213,11 +178,16 @@ def copy_task(T, B, rng):
 
 def baseline(task, T):
     """The loss of the best memoryless prediction (the dashed line on the curves)."""
+    if task == "first_bit":
+        return 1.0  # predict 0 for a bit of +-1
     if task == "adding":
         return 1 / 6
     if task == "copy":
         return COPY_LENGTH * np.log(COPY_SYMBOLS) / (T + 2 * COPY_LENGTH)
-    raise ValueError(f"task must be 'adding' or 'copy', got {task!r}")
+    raise ValueError(f"task must be 'first_bit', 'adding' or 'copy', got {task!r}")
+
+
+TASKS = {"first_bit": first_bit_task, "adding": adding_problem, "copy": copy_task}
 
 
 def _forward(kind, x, cell):
@@ -244,10 +214,11 @@ def _backward(kind, dout, cache):
 def task_loss(task, out, y, w_out, b_out):
     """Loss and its gradients for a linear readout of the states.
 
-    adding: MSE of a readout of the last state; copy: mean cross-entropy per step.
+    first_bit, adding: MSE of a readout of the last state; copy: mean cross-entropy
+    per step.
     -> loss, dout (like out), dw_out, db_out.
     """
-    if task == "adding":
+    if task in ("first_bit", "adding"):
         h = out[-1]
         err = h @ w_out.T + b_out - y
         dpred = 2 * err / len(y)
@@ -290,28 +261,35 @@ def train(
     target=None,
     time_limit=None,
     dtype=np.float64,
+    forget_bias=0.0,
 ):
-    """Train an RNN, LSTM or GRU with a linear readout on the adding or copy task.
+    """Train an RNN, LSTM or GRU with a linear readout on a task of TASKS.
 
-    Adam, global-norm clipping, PyTorch's initialisation. Every eval_every steps
+    Adam, global-norm clipping, PyTorch's initialisation; forget_bias is added to
+    the LSTM's forget-gate biases (split between b_ih and b_hh). Every eval_every steps
     the loss on a fixed held-out batch of eval_size sequences is recorded; training
     stops early once it is below target (if given) or after time_limit seconds (if
     given). dtype: float64 (the course's default) or float32 (twice as fast).
     -> dict with 'train' (loss per step taken), 'eval_steps', 'eval' and 'seconds'.
-    Used by scripts/compare_models.py, scripts/bench_kernels.py and
-    notebooks/06_lstm_vs_gru.ipynb.
+    Used by notebooks/04_lstm_backward.ipynb and 06_lstm_vs_gru.ipynb,
+    scripts/compare_models.py and scripts/bench_kernels.py.
     """
-    if task not in ("adding", "copy"):
-        raise ValueError(f"task must be 'adding' or 'copy', got {task!r}")
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {tuple(TASKS)}, got {task!r}")
     if kind not in cells.N_BLOCKS:
         raise ValueError(f"kind must be 'rnn', 'lstm' or 'gru', got {kind!r}")
     if np.dtype(dtype) not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
-    make = {"adding": adding_problem, "copy": copy_task}[task]
+    if forget_bias and kind != "lstm":
+        raise ValueError(f"forget_bias is for the LSTM, not the {kind.upper()}")
+    make = TASKS[task]
     rng = np.random.default_rng(seed)
-    D = 2 if task == "adding" else COPY_SYMBOLS + 2
-    C = 1 if task == "adding" else COPY_SYMBOLS + 2
+    D = COPY_SYMBOLS + 2 if task == "copy" else 2
+    C = COPY_SYMBOLS + 2 if task == "copy" else 1
     cell = cells.init_params(kind, D, H, rng)
+    if kind == "lstm":
+        for key in ("bias_ih_l0", "bias_hh_l0"):  # the two biases add up
+            cell[key][H : 2 * H] += forget_bias / 2
     params = dict(
         cell, w_out=rng.uniform(-1, 1, (C, H)) / np.sqrt(H), b_out=np.zeros(C)
     )
@@ -320,7 +298,7 @@ def train(
     opt = Adam(params, lr=lr)
     x_eval, y_eval = make(T, eval_size, np.random.default_rng(10_000 + seed))
     x_eval = x_eval.astype(dtype)
-    if task == "adding":  # targets in the model's dtype; the copy task's are classes
+    if task != "copy":  # targets in the model's dtype; the copy task's are classes
         y_eval = y_eval.astype(dtype)
     losses, eval_steps, evals = [], [], []
     start = time.perf_counter()
@@ -336,7 +314,7 @@ def train(
             if (target is not None and evals[-1] < target) or over:
                 break
         x, y = make(T, batch, rng)
-        if task == "adding":
+        if task != "copy":
             y = y.astype(dtype)
         out, cache = _forward(kind, x.astype(dtype), cell)
         loss, dout, dw, db = task_loss(task, out, y, params["w_out"], params["b_out"])

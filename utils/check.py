@@ -910,6 +910,39 @@ _BACKWARD_FALLBACK = (
 )
 
 
+def _backward_case(fn, name, label, call, kwargs, shapes, params, reference, hints):
+    """One hidden case of a step-backward exercise: call the student's function,
+    validate what it returns, compare with the reference, name the mistake.
+
+    shapes: {name of each returned gradient before dparams: its shape};
+    reference: (tuple of those gradients, dparams) from utils.cells;
+    hints: (catalogue of mistakes, function of a mistake's kwargs -> the wrong
+    (*gradients, dparams)).
+    """
+    names, dtype = tuple(shapes), call["x"].dtype
+    what = f"({', '.join(names)}, dparams)"
+    result, _ = _call(fn, name, call, kwargs, label)
+    *grads, dparams = _tuple(result, name, len(names) + 1, what)
+    grads = [
+        _array(g, name, n, shape, dtype, label)
+        for g, (n, shape) in zip(grads, shapes.items(), strict=True)
+    ]
+    student = _flat(grads, _dparams(dparams, name, params, label))
+    expected = _flat(*reference)
+    if _compare_all(student, expected):
+        return
+    catalogue, wrong = hints
+
+    def variant(kw):
+        *d, dp = wrong(kw)
+        return _flat(d, dp)
+
+    hint = _diagnose(student, catalogue, variant) or _parts_hint(
+        student, expected, names, call["x"].shape[0]
+    )
+    raise _wrong(name, label, _max_err(student, expected), hint, _BACKWARD_FALLBACK)
+
+
 @_exercise
 def rnn_step_backward(fn):
     """Exercise 2.1: rnn_step_backward(dh_next, x, h_prev, params)
@@ -918,32 +951,26 @@ def rnn_step_backward(fn):
     for label, args, dtype, H in _step_cases("rnn", seed=201):
         B = args["x"].shape[0]
         dh_next = np.random.default_rng(B * 7 + H).standard_normal((B, H)).astype(dtype)
-        call = {
-            "dh_next": dh_next,
-            "x": args["x"],
-            "h_prev": args["h"],
-            "params": args["params"],
-        }
-        result, _ = _call(fn, name, call, {}, label)
-        dx, dh_prev, dparams = _tuple(result, name, 3, "(dx, dh_prev, dparams)")
-        dx = _array(dx, name, "dx", args["x"].shape, dtype, label)
-        dh_prev = _array(dh_prev, name, "dh_prev", (B, H), dtype, label)
-        dparams = _dparams(dparams, name, args["params"], label)
+        call = {"dh_next": dh_next, "x": args["x"], "h_prev": args["h"]}
+        call["params"] = args["params"]
         _, _, cache = cells.rnn_forward(args["x"][None], args["params"], args["h"])
         rdx, rdp, rdh = cells.rnn_backward(dh_next[None], cache)
-        student, reference = _flat((dx, dh_prev), dparams), _flat((rdx[0], rdh), rdp)
-        if not _compare_all(student, reference):
-
-            def variant(kw, call=call):
-                dx_, dh_, dp_ = mistakes.rnn_step_backward_variant(*call.values(), **kw)
-                return _flat((dx_, dh_), dp_)
-
-            hint = _diagnose(
-                student, mistakes.rnn_step_backward_mistakes(), variant
-            ) or _parts_hint(student, reference, ("dx", "dh_prev"), B)
-            raise _wrong(
-                name, label, _max_err(student, reference), hint, _BACKWARD_FALLBACK
-            )
+        _backward_case(
+            fn,
+            name,
+            label,
+            call,
+            {},
+            {"dx": args["x"].shape, "dh_prev": (B, H)},
+            args["params"],
+            ((rdx[0], rdh), rdp),
+            (
+                mistakes.rnn_step_backward_mistakes(),
+                lambda kw, c=call: mistakes.rnn_step_backward_variant(
+                    *c.values(), **kw
+                ),
+            ),
+        )
         labels.append(label)
     _report(name, labels)
 
@@ -1266,40 +1293,28 @@ def lstm_step_backward(fn):
         B = args["x"].shape[0]
         rng = np.random.default_rng(B * 11 + H)
         dh_next, dc_next = (rng.standard_normal((B, H)).astype(dtype) for _ in range(2))
-        call = {
-            "dh_next": dh_next,
-            "dc_next": dc_next,
-            "x": args["x"],
-            "h_prev": args["h"],
-            "c_prev": args["c"],
-            "params": args["params"],
-        }
-        result, _ = _call(fn, name, call, {}, label)
-        dx, dh_prev, dc_prev, dparams = _tuple(
-            result, name, 4, "(dx, dh_prev, dc_prev, dparams)"
-        )
-        dx = _array(dx, name, "dx", args["x"].shape, dtype, label)
-        dh_prev = _array(dh_prev, name, "dh_prev", (B, H), dtype, label)
-        dc_prev = _array(dc_prev, name, "dc_prev", (B, H), dtype, label)
-        dparams = _dparams(dparams, name, args["params"], label)
+        call = {"dh_next": dh_next, "dc_next": dc_next, "x": args["x"]}
+        call.update(h_prev=args["h"], c_prev=args["c"], params=args["params"])
         _, _, cache = cells.lstm_forward(
             args["x"][None], args["params"], args["h"], args["c"]
         )
         rdx, rdp, rdh, rdc = cells.lstm_backward(None, cache, dh_next, dc_next)
-        student = _flat((dx, dh_prev, dc_prev), dparams)
-        reference = _flat((rdx[0], rdh, rdc), rdp)
-        if not _compare_all(student, reference):
-
-            def variant(kw, call=call):
-                *d, dp_ = mistakes.lstm_step_backward_variant(*call.values(), **kw)
-                return _flat(d, dp_)
-
-            hint = _diagnose(
-                student, mistakes.lstm_step_backward_mistakes(), variant
-            ) or _parts_hint(student, reference, ("dx", "dh_prev", "dc_prev"), B)
-            raise _wrong(
-                name, label, _max_err(student, reference), hint, _BACKWARD_FALLBACK
-            )
+        _backward_case(
+            fn,
+            name,
+            label,
+            call,
+            {},
+            {"dx": args["x"].shape, "dh_prev": (B, H), "dc_prev": (B, H)},
+            args["params"],
+            ((rdx[0], rdh, rdc), rdp),
+            (
+                mistakes.lstm_step_backward_mistakes(),
+                lambda kw, c=call: mistakes.lstm_step_backward_variant(
+                    *c.values(), **kw
+                ),
+            ),
+        )
         labels.append(label)
     _report(name, labels)
 
@@ -1317,39 +1332,32 @@ def gru_step_backward(fn):
     for label, args, dtype, H in _step_cases("gru", seed=502):
         B = args["x"].shape[0]
         dh_next = np.random.default_rng(B * 5 + H).standard_normal((B, H)).astype(dtype)
+        call = {"dh_next": dh_next, "x": args["x"], "h_prev": args["h"]}
+        call["params"] = args["params"]
         for reset_after in (True, False):
             case = f"{label}, reset_after={reset_after}"
-            call = {
-                "dh_next": dh_next,
-                "x": args["x"],
-                "h_prev": args["h"],
-                "params": args["params"],
-            }
-            result, _ = _call(fn, name, call, {"reset_after": reset_after}, case)
-            dx, dh_prev, dparams = _tuple(result, name, 3, "(dx, dh_prev, dparams)")
-            dx = _array(dx, name, "dx", args["x"].shape, dtype, case)
-            dh_prev = _array(dh_prev, name, "dh_prev", (B, H), dtype, case)
-            dparams = _dparams(dparams, name, args["params"], case)
             _, _, cache = cells.gru_forward(
                 args["x"][None], args["params"], args["h"], reset_after=reset_after
             )
             rdx, rdp, rdh = cells.gru_backward(dh_next[None], cache)
-            student = _flat((dx, dh_prev), dparams)
-            reference = _flat((rdx[0], rdh), rdp)
-            if not _compare_all(student, reference):
-
-                def variant(kw, call=call, ra=reset_after):
-                    dx_, dh_, dp_ = mistakes.gru_step_backward_variant(
-                        *call.values(), reset_after=ra, **kw
-                    )
-                    return _flat((dx_, dh_), dp_)
-
-                hint = _diagnose(
-                    student, mistakes.gru_step_backward_mistakes(reset_after), variant
-                ) or _parts_hint(student, reference, ("dx", "dh_prev"), B)
-                raise _wrong(
-                    name, case, _max_err(student, reference), hint, _BACKWARD_FALLBACK
-                )
+            _backward_case(
+                fn,
+                name,
+                case,
+                call,
+                {"reset_after": reset_after},
+                {"dx": args["x"].shape, "dh_prev": (B, H)},
+                args["params"],
+                ((rdx[0], rdh), rdp),
+                (
+                    mistakes.gru_step_backward_mistakes(reset_after),
+                    lambda kw, c=call, ra=reset_after: (
+                        mistakes.gru_step_backward_variant(
+                            *c.values(), reset_after=ra, **kw
+                        )
+                    ),
+                ),
+            )
             labels.append(case)
     _report(name, labels)
 

@@ -92,18 +92,7 @@ def load_comparison():
     -> {'runs': {(task, T, model, lr, seed): {'train', 'eval', 'seconds'}},
         'eval_steps': (n,), 'meta': {...}}. Made by scripts/compare_models.py.
     """
-    with np.load(verified_path("results/comparison.npz")) as f:
-        arrays = {k: f[k] for k in f.files}
-    runs, meta = {}, {}
-    for name, value in arrays.items():
-        parts = name.split("/")
-        if parts[0] == "meta":
-            meta[parts[1]] = value.item()
-        elif len(parts) == 6:
-            task, T, model, lr, seed, what = parts
-            run = runs.setdefault((task, int(T), model, float(lr), int(seed)), {})
-            run[what] = value.item() if what == "seconds" else value
-    return {"runs": runs, "eval_steps": arrays["eval_steps"], "meta": meta}
+    return _load_runs("results/comparison.npz", (str, int, str, float, int))
 
 
 TEXTS = {"train": "text/shakespeare.txt", "held_out": "text/tempest.txt"}
@@ -131,15 +120,24 @@ def load_ablation():
     steps) and held-out bits per character every few hundred steps. Made by
     scripts/ablation.py.
     """
-    with np.load(verified_path("results/ablation.npz")) as f:
+    return _load_runs("results/ablation.npz", (str, int))
+
+
+def _load_runs(name, key_types):
+    """A stored sweep: arrays named '<key parts>/<what>' and 'meta/<name>', plus
+    'eval_steps'. key_types convert the key parts, e.g. (str, int) for
+    'NFG/1/eval' -> the run ('NFG', 1)."""
+    with np.load(verified_path(name)) as f:
         arrays = {k: f[k] for k in f.files}
     runs, meta = {}, {}
-    for name, value in arrays.items():
-        parts = name.split("/")
+    for key, value in arrays.items():
+        parts = key.split("/")
         if parts[0] == "meta":
             meta[parts[1]] = value.item()
-        elif len(parts) == 3:
-            variant, seed, what = parts
-            run = runs.setdefault((variant, int(seed)), {})
+        elif len(parts) == len(key_types) + 1:
+            *config, what = parts
+            run = runs.setdefault(
+                tuple(t(v) for t, v in zip(key_types, config, strict=True)), {}
+            )
             run[what] = value.item() if what == "seconds" else value
     return {"runs": runs, "eval_steps": arrays["eval_steps"], "meta": meta}

@@ -910,6 +910,24 @@ _BACKWARD_FALLBACK = (
 )
 
 
+def _cell_step_case(fn, name, label, call, k, variant, catalogue, fallback):
+    """One hidden case of an exercise step -> (h_next, c_next) of a k-block LSTM-like
+    cell: call the student's function, validate, compare with variant(), the
+    reference, and name the mistake with the catalogue of variant(**kwargs)."""
+    B, H = call["h"].shape
+    dtype = call["x"].dtype
+    result, _ = _call(fn, name, call, {}, label)
+    h_next, c_next = _tuple(result, name, 2, "(h_next, c_next)")
+    student = (
+        _array(h_next, name, "h_next", (B, H), dtype, label, k=k),
+        _array(c_next, name, "c_next", (B, H), dtype, label, k=k),
+    )
+    ref = variant()
+    if not _compare_all(student, ref):
+        hint = _diagnose(student, catalogue, lambda kw: variant(**kw))
+        raise _wrong(name, label, _max_err(student, ref), hint, fallback)
+
+
 def _backward_case(fn, name, label, call, kwargs, shapes, params, reference, hints):
     """One hidden case of a step-backward exercise: call the student's function,
     validate what it returns, compare with the reference, name the mistake.
@@ -1437,26 +1455,18 @@ def cifg_step(fn):
         B = args["x"].shape[0]
         c = np.random.default_rng(B + H).standard_normal((B, H)).astype(dtype)
         call = {"x": args["x"], "h": args["h"], "c": c, "params": args["params"]}
-        result, _ = _call(fn, name, call, {}, label)
-        h_next, c_next = _tuple(result, name, 2, "(h_next, c_next)")
-        h_next = _array(h_next, name, "h_next", (B, H), dtype, label, k=3)
-        c_next = _array(c_next, name, "c_next", (B, H), dtype, label, k=3)
-        ref = mistakes.cifg_variant(*call.values())
-        if not _compare_all((h_next, c_next), ref):
-            hint = _diagnose(
-                (h_next, c_next),
-                mistakes.cifg_mistakes(),
-                lambda kw, call=call: mistakes.cifg_variant(*call.values(), **kw),
-            )
-            raise _wrong(
-                name,
-                label,
-                _max_err((h_next, c_next), ref),
-                hint,
-                "compute a = x W_ih^T + b_ih + h W_hh^T + b_hh, split it into "
-                "f, g, o; c_next = f * c + (1 - f) * g; h_next = o * "
-                "tanh(c_next).",
-            )
+        _cell_step_case(
+            fn,
+            name,
+            label,
+            call,
+            3,
+            lambda given=call, **kw: mistakes.cifg_variant(*given.values(), **kw),
+            mistakes.cifg_mistakes(),
+            "compute a = x W_ih^T + b_ih + h W_hh^T + b_hh, split it into "
+            "f, g, o; c_next = f * c + (1 - f) * g; h_next = o * "
+            "tanh(c_next).",
+        )
         labels.append(label)
     _report(name, labels)
 
@@ -1674,26 +1684,18 @@ def peephole_step(fn):
         for key in ("peep_i", "peep_f", "peep_o"):
             params[key] = rng.uniform(-1, 1, H).astype(dtype)
         call = {"x": args["x"], "h": args["h"], "c": args["c"], "params": params}
-        result, _ = _call(fn, name, call, {}, label)
-        h_next, c_next = _tuple(result, name, 2, "(h_next, c_next)")
-        h_next = _array(h_next, name, "h_next", (B, H), dtype, label, k=4)
-        c_next = _array(c_next, name, "c_next", (B, H), dtype, label, k=4)
-        ref = mistakes.peephole_variant(*call.values())
-        if not _compare_all((h_next, c_next), ref):
-            hint = _diagnose(
-                (h_next, c_next),
-                mistakes.peephole_mistakes(),
-                lambda kw, call=call: mistakes.peephole_variant(*call.values(), **kw),
-            )
-            raise _wrong(
-                name,
-                label,
-                _max_err((h_next, c_next), ref),
-                hint,
-                "i = sigmoid(a_i + p_i * c), f = sigmoid(a_f + p_f * c), "
-                "g = tanh(a_g), c_next = f * c + i * g, o = sigmoid(a_o + p_o * "
-                "c_next), h_next = o * tanh(c_next), with a = x W_ih^T + b_ih + "
-                "h W_hh^T + b_hh split i, f, g, o.",
-            )
+        _cell_step_case(
+            fn,
+            name,
+            label,
+            call,
+            4,
+            lambda given=call, **kw: mistakes.peephole_variant(*given.values(), **kw),
+            mistakes.peephole_mistakes(),
+            "i = sigmoid(a_i + p_i * c), f = sigmoid(a_f + p_f * c), "
+            "g = tanh(a_g), c_next = f * c + i * g, o = sigmoid(a_o + p_o * "
+            "c_next), h_next = o * tanh(c_next), with a = x W_ih^T + b_ih + "
+            "h W_hh^T + b_hh split i, f, g, o.",
+        )
         labels.append(label)
     _report(name, labels)

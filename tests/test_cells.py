@@ -325,24 +325,9 @@ def test_every_data_file_is_listed_and_documented():
         data.verified_path(name)
 
 
-def test_stored_comparison_reproduces_exactly():
+def test_stored_comparison_reproduces_exactly(run_script):
     """scripts/compare_models.py --check reruns a stored run bit for bit."""
-    import subprocess
-    import sys
-
-    root = data.DATA_DIR.parent
-    result = subprocess.run(
-        [
-            sys.executable,
-            "scripts/compare_models.py",
-            "--check",
-            "adding/30/rnn/0.01/0",
-        ],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_script("compare_models.py", "--check", "adding/30/rnn/0.01/0")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "identical to the stored run" in result.stdout
 

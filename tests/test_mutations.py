@@ -468,7 +468,7 @@ def lsb_ok_per_gate(dh_next, dc_next, x, h_prev, c_prev, params):
 
 LSTM_STEP_BACKWARD = [
     (lsb(tanh_path=False), ["leaves out the path through h_next"]),
-    (lsb(df_c_next=True), ["df uses c_next"]),
+    (lsb(df_c_next=True), ["df uses c_next", "c_prev"]),
     (lsb(carry=False), ["carried through the forget gate"]),
     (lsb(g_slope="sig"), ["candidate g is a tanh"]),
     (lsb(gate_slope="tanh"), ["are sigmoids"]),

@@ -117,21 +117,9 @@ def test_forget_bias_on_the_first_bit_task():
     assert training.baseline("first_bit", 30) == 1.0
 
 
-def test_benchmark_script_runs_without_torch():
+def test_benchmark_script_runs_without_torch(run_script):
     """scripts/bench_kernels.py prints its table with our numbers only (no torch)."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    result = subprocess.run(
-        [sys.executable, "scripts/bench_kernels.py", "--kernels", "--no-torch"]
-        + ["--repeats", "1"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_script("bench_kernels.py", "--kernels", "--no-torch", "--repeats", "1")
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + 6  # header and LSTM, GRU at three sizes

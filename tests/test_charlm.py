@@ -111,6 +111,12 @@ def test_activations_and_line_position(kind):
     assert all(a.shape == (len(TEXT), 6) for a in acts.values())
     pos = charlm.line_position("ab\ncd\n\ne")
     np.testing.assert_array_equal(pos, [0, 1, 2, 0, 1, 2, 0, 0])
+    states, signal = acts["h"], charlm.line_position(TEXT)
+    np.testing.assert_allclose(
+        charlm.correlations(states, signal),
+        [np.corrcoef(col, signal)[0, 1] for col in states.T],
+        rtol=1e-5,  # float32 states
+    )
 
 
 def test_init_model_validation():

@@ -292,6 +292,14 @@ def activations(model, text):
     return result
 
 
+def correlations(states, signal):
+    """Pearson correlation of each unit's column of states (N, H) with a signal
+    (N,) -> (H,)."""
+    s = states - states.mean(0)
+    g = signal - signal.mean()
+    return (s * g[:, None]).sum(0) / np.sqrt((s**2).sum(0) * (g**2).sum())
+
+
 def line_position(text):
     """For each character, how many characters precede it on its line."""
     pos, out = 0, np.empty(len(text))

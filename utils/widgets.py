@@ -1140,15 +1140,10 @@ class TextActivationExplorer(Explorer):
             "forget gate": acts["forget"],
             "output gate": acts["output"],
         }
-        pos = charlm.line_position(self.text)
-        c = acts["c"] - acts["c"].mean(0)
-        corr = (c * (pos - pos.mean())[:, None]).sum(0) / np.sqrt(
-            (c**2).sum(0) * ((pos - pos.mean()) ** 2).sum()
-        )
-        self.line_corr = corr
-        H = acts["h"].shape[1]
+        self.line_corr = charlm.correlations(acts["c"], charlm.line_position(self.text))
+        strongest = int(np.abs(self.line_corr).argmax())
         return {
-            "unit": _int_slider("unit", int(np.abs(corr).argmax()), 0, H - 1),
+            "unit": _int_slider("unit", strongest, 0, acts["h"].shape[1] - 1),
             "quantity": _dropdown("quantity", self.QUANTITIES),
         }
 

@@ -220,10 +220,14 @@ def train(model, ids, steps, T=64, B=32, lr=2e-3, clip=5.0, progress=None, seed=
 # ----------------------------------------------------------------------------------
 
 
-def softmax_temperature(logits, temperature):
-    """p_i = exp(l_i / tau) / sum_j exp(l_j / tau) over the last axis; tau > 0."""
+def _check_temperature(temperature):
     if not np.isfinite(temperature) or temperature <= 0:
         raise ValueError(f"temperature must be positive, got {temperature!r}")
+
+
+def softmax_temperature(logits, temperature):
+    """p_i = exp(l_i / tau) / sum_j exp(l_j / tau) over the last axis; tau > 0."""
+    _check_temperature(temperature)
     z = logits / temperature
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -248,7 +252,7 @@ def sample(model, prime, n, temperature=1.0, seed=0):
     _check_model(model)
     if not prime:
         raise ValueError("prime must be at least one character")
-    softmax_temperature(np.zeros(1), temperature)  # validates the temperature
+    _check_temperature(temperature)
     rng = np.random.default_rng(seed)
     chars, V = model["chars"], len(model["chars"])
     out, state, _ = run(model, encode(prime, chars)[:, None])

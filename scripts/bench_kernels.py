@@ -14,8 +14,10 @@ slows both sides of a pair. Both libraries use the same number of threads (1 by
 default: at 2 threads each, their thread pools interfere when alternated). GFLOP/s
 counts the six matmuls of forward + backward (input and recurrent projections,
 their input gradients and the weight gradients); the matmul peak is numpy's best
-float32 square matmul at the same thread count. PyTorch is optional: without it,
-only our numbers are printed.
+float32 square matmul at the same thread count. *Best ratio* is the time those six
+matmuls would take at that peak, divided by PyTorch's time: no numpy implementation
+that does them can have a smaller ratio, so above 1 PyTorch cannot be matched. PyTorch
+is optional: without it, only our numbers are printed.
 
 Adding problem: time until the utils LSTM, GRU and vanilla RNN (utils.training.train,
 float32) reach a held-out MSE below 0.01 on the adding problem of notebook 06,
@@ -107,14 +109,34 @@ def timed(fn):
     return time.perf_counter() - start
 
 
+def call_costs(B, H, repeats=2000):
+    """Microseconds of one numpy call at a step's size: (B, H) x (H, 4H) matmul, and
+    one elementwise op on (B, 4H), both into preallocated outputs."""
+    rng = np.random.default_rng(0)
+    h = rng.standard_normal((B, H), dtype=np.float32)
+    w = rng.standard_normal((H, 4 * H), dtype=np.float32)
+    a = np.empty((B, 4 * H), dtype=np.float32)
+    costs = []
+    for call in (lambda: np.matmul(h, w, out=a), lambda: np.tanh(a, out=a)):
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(repeats):
+                call()
+            times.append((time.perf_counter() - start) / repeats)
+        costs.append(1e6 * min(times))
+    return costs
+
+
 def bench_kernels(torch, repeats):
     peak = matmul_peak()
     print(f"numpy float32 matmul peak at {THREADS} thread(s): {peak:.1f} GFLOP/s\n")
     print(
         "| cell | T, B, D, H | ours (ms) | PyTorch (ms) | ratio | ours GFLOP/s "
-        "| of peak | PyTorch GFLOP/s |"
+        "| of peak | PyTorch GFLOP/s | best ratio |"
     )
-    print("|" + "---|" * 8)
+    print("|" + "---|" * 9)
+    tiny = None
     for kind in BLOCKS:
         for T, B, D, H in CONFIGS:
             rng = np.random.default_rng(0)
@@ -152,10 +174,20 @@ def bench_kernels(torch, repeats):
             cells += [f"{gflops:.1f}", f"{gflops / peak:.0%}"]
             if theirs is not None:
                 torch_rate = flops(kind, T, B, D, H) / np.median(t_torch) / 1e9
-                cells += [f"{torch_rate:.1f}"]
+                cells += [f"{torch_rate:.1f}", f"{torch_rate / peak:.2f}"]
             else:
-                cells += ["-"]
+                cells += ["-", "-"]
             print("| " + " | ".join(cells) + " |", flush=True)
+            if theirs is not None and B == 1 and kind == "lstm":
+                tiny = (T, H, np.median(t_torch))
+    if tiny is not None:
+        T, H, t_torch = tiny
+        matmul_us, ufunc_us = call_costs(1, H)
+        print(
+            f"\nAt B = 1, H = {H}, one numpy call costs {matmul_us:.2f} µs (the gate "
+            f"matmul) or {ufunc_us:.2f} µs (a tanh); PyTorch's LSTM takes "
+            f"{1e6 * t_torch / T:.1f} µs a step, forward and backward."
+        )
 
 
 def bench_adding(limit, seeds):

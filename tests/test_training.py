@@ -123,4 +123,7 @@ def test_benchmark_script_runs_without_torch(run_script):
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + 6  # header and LSTM, GRU at three sizes
-    assert all(row.count("|") == 9 for row in rows)
+    assert all(row.count("|") == 10 for row in rows)
+    for row in rows[1:]:  # PyTorch's time, the ratio, its GFLOP/s and the best ratio
+        cells = [cell.strip() for cell in row.strip("| ").split("|")]
+        assert [cells[i] for i in (3, 4, 7, 8)] == ["-"] * 4, row

@@ -209,11 +209,14 @@ def _weight_grads(dgi, x, dgh, h_in):
         )
     else:
         dW_hh = dgh.reshape(-1, kH).T @ h_in.reshape(-1, h_in.shape[-1])
+    db_ih = dgi.sum(axis=(0, 1))
+    # the LSTM's two biases enter the same sum: add it up once (a pass over T*B*4H)
+    db_hh = db_ih.copy() if dgh is dgi else dgh.sum(axis=(0, 1))
     return {
         "weight_ih_l0": dW_ih,
         "weight_hh_l0": dW_hh,
-        "bias_ih_l0": dgi.sum(axis=(0, 1)),
-        "bias_hh_l0": dgh.sum(axis=(0, 1)),
+        "bias_ih_l0": db_ih,
+        "bias_hh_l0": db_hh,
     }
 
 

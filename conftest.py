@@ -1,9 +1,13 @@
-"""Report how long each notebook took to run under nbval.
+"""Report, at the end of a run under nbval, each notebook's exercises and time.
 
-nbval turns every cell into a test item, so pytest's --durations lists cells. This
-adds a table at the end of the run: one line per notebook, the sum of its cells'
-setup, call and teardown times (the kernel's start included), and the total. It
-reports; it asserts nothing about time.
+- Exercises: every check cell (`check.rnn_step(rnn_step)` and so on) with its exercise
+  number and title from the heading above it, and its result: correct, not attempted,
+  or wrong with the check's message. A student checking a notebook from a terminal
+  gets one line per exercise instead of a traceback per cell.
+- Times: nbval turns every cell into a test item, so pytest's --durations lists cells.
+  This adds one line per notebook, the sum of its cells' setup, call and teardown
+  times (the kernel's start included), and the total. It reports; it asserts nothing
+  about time.
 
 It also gives the notebooks' kernels the environment `course.py` gives them, for runs
 that call pytest directly (`.venv/bin/python -m pytest --nbval-lax notebooks/...`):
@@ -13,9 +17,13 @@ one BLAS thread per process unless set otherwise.
 """
 
 import os
+import re
 import sys
+import textwrap
 from collections import defaultdict
 from pathlib import Path
+
+import pytest
 
 if sys.prefix != sys.base_prefix:  # in a virtual environment, as course.py sets it up
     os.environ.setdefault("MPLCONFIGDIR", str(Path(sys.prefix) / "matplotlib"))
@@ -24,6 +32,54 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 _notebook_seconds = defaultdict(float)
 BUDGET_SECONDS = 60  # each notebook should stay well under a minute (DESIGN.md)
+_exercises = defaultdict(list)  # notebook path -> [(exercise, result, message)]
+_CHECK_CELL = re.compile(r"check\.\w+\(.*\)")
+_HEADING = re.compile(r"^#+ *Exercise (\d+\.\d+)\W*(.*)$", re.MULTILINE)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_EXCEPTION = re.compile(r"^(?:[\w.]+\.)?(\w+): (.*)")
+
+
+def _exercise_title(item):
+    """'1.1 one RNN step' from the last exercise heading above the item's cell."""
+    title = ""
+    for cell in item.parent.nb.cells:
+        if cell is item.cell:
+            return title
+        if cell.cell_type == "markdown":
+            for number, name in _HEADING.findall(cell.source):
+                title = f"{number} {name.strip()}"
+    return title
+
+
+def _failure(excinfo):
+    """(result, message) from a check cell's exception, as the kernel printed it."""
+    text = _ANSI.sub("", getattr(excinfo.value, "inner_traceback", None) or "")
+    lines = text.strip().splitlines()
+    for k, line in enumerate(lines):
+        match = _EXCEPTION.match(line)
+        if match and not line.startswith("Traceback"):
+            name, first = match.groups()
+            message = "\n".join([first, *lines[k + 1 :]]).strip()
+            if name == "NotAttempted":
+                return "not attempted", ""
+            if name == "CheckFailed":
+                return "wrong", message
+            return "error", f"{name}: {message}"
+    return "error", str(excinfo.value).strip()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    cell = getattr(item, "cell", None)
+    if call.when != "call" or cell is None or not hasattr(item.parent, "nb"):
+        return
+    if not _CHECK_CELL.fullmatch(cell.source.strip()):
+        return
+    result, message = ("correct", "") if report.passed else _failure(call.excinfo)
+    path = report.nodeid.split("::")[0]
+    _exercises[path].append((_exercise_title(item) or cell.source, result, message))
 
 
 def pytest_runtest_logreport(report):
@@ -33,9 +89,23 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_terminal_summary(terminalreporter):
+    write = terminalreporter.write_line
+    if _exercises:
+        terminalreporter.section("exercises")
+        counts = defaultdict(int)
+        for path, rows in sorted(_exercises.items()):
+            write(path)
+            for title, result, message in rows:
+                counts[result] += 1
+                write(f"  {title:<46} {result}")
+                for line in message.splitlines():
+                    for part in textwrap.wrap(line, 80) or [""]:
+                        write(f"      {part}")
+        results = ("correct", "wrong", "error", "not attempted")
+        parts = [f"{counts[r]} {r}" for r in results if counts[r] or r == "correct"]
+        write(f"{sum(counts.values())} exercises: " + ", ".join(parts))
     if not _notebook_seconds:
         return
-    write = terminalreporter.write_line
     terminalreporter.section("notebook execution times")
     for path, seconds in sorted(_notebook_seconds.items()):
         over = "   over the one-minute budget" if seconds > BUDGET_SECONDS else ""

@@ -3,6 +3,8 @@
 
     python3 course.py lab        set up .venv if needed, open the course in JupyterLab
     python3 course.py test       set up .venv if needed, run the whole test suite
+    python3 course.py check      run your notebooks and list each exercise's result
+                                 (or only some: course.py check notebooks/03_lstm.ipynb)
     python3 course.py release    regenerate the student notebooks from the solutions
     python3 course.py present    serve every explorer on one page (Voila), for lectures
     python3 course.py handout    write dist/rnn-course-student.zip (no solutions)
@@ -106,7 +108,11 @@ def main(argv):
             python, "-m", "jupyterlab", "notebooks/00_start_here.ipynb", *root, *rest
         )
     if command == "test":
-        return run(setup(), "-m", "pytest", *rest)
+        return run(setup(), "-m", "pytest", "--durations=10", *rest)
+    if command == "check":
+        students = (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
+        notebooks = rest or sorted(str(p.relative_to(ROOT)) for p in students)
+        return run(setup(), "-m", "pytest", "-q", "--tb=no", "-rN", *notebooks)
     if command == "present":
         return run(setup(), "-m", "voila", "present/explorers.ipynb", *rest)
     if command == "release":

@@ -4,6 +4,8 @@ The solution notebooks themselves are executed by nbval (see pyproject.toml).
 """
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -241,3 +243,47 @@ def test_notebooks_are_deterministic(path):
         assert a == b, (
             f"code cell {i} printed different text in two runs:\n{a}\n---\n{b}"
         )
+
+
+def test_checking_a_notebook_lists_each_exercise(tmp_path):
+    """`course.py check` (pytest on a student's notebook) ends with one line per
+    exercise: correct, wrong with the check's hint, or not attempted."""
+    course = tmp_path / "course"
+    (course / "notebooks").mkdir(parents=True)
+    for name in ("utils", "data", "conftest.py", "pyproject.toml"):
+        (course / name).symlink_to(ROOT / name)
+    name = "01_vanilla_rnn.ipynb"
+    solved, student = (
+        read(ROOT / "notebooks/solutions" / name),
+        read(ROOT / "notebooks" / name),
+    )
+    for mine, answer in zip(student.cells, solved.cells, strict=True):
+        if mine.source.startswith("def rnn_step"):  # 1.1 solved
+            mine.source = answer.source
+        if mine.source.startswith("def latch"):  # 1.3 wrong: no memory at all
+            mine.source = "def latch():\n    return 0.0, 1.0, 0.0\n"
+    nbformat.write(student, course / "notebooks" / name)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--tb=no", "-rN", f"notebooks/{name}"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr  # two cells fail
+    lines = result.stdout.splitlines()
+    start = next(k for k, x in enumerate(lines) if " exercises " in x)
+    end = next(k for k in range(start + 1, len(lines)) if lines[k][:1] == "=")
+    report = "\n".join(lines[start + 1 : end])
+    # the README shows this very case
+    readme = (ROOT / "README.md").read_text().split("\n  ```\n")
+    example = next(block for block in readme if " exercises " in block.split("\n")[0])
+    assert example.replace("\n  ", "\n")[2:] == "\n".join(lines[start:end])
+    lines = [line.split() for line in report.splitlines() if line.startswith("  1.")]
+    assert [(line[0], line[-1]) for line in lines] == [
+        ("1.1", "correct"),
+        ("1.2", "attempted"),
+        ("1.3", "wrong"),
+    ], report
+    assert "Hint" in report.split("1.3")[1], report  # the check's diagnosis
+    assert "3 exercises: 1 correct, 1 wrong, 1 not attempted" in report

@@ -210,7 +210,7 @@ def _weight_grads(dgi, x, dgh, h_in):
     else:
         dW_hh = dgh.reshape(-1, kH).T @ h_in.reshape(-1, h_in.shape[-1])
     db_ih = dgi.sum(axis=(0, 1))
-    # the LSTM's two biases enter the same sum: add it up once (a pass over T*B*4H)
+    # the RNN's and LSTM's two biases get the same sum: add it up once, then copy
     db_hh = db_ih.copy() if dgh is dgi else dgh.sum(axis=(0, 1))
     return {
         "weight_ih_l0": dW_ih,

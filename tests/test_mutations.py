@@ -17,7 +17,7 @@ wrong types, NaN, functions that never return). This file covers, per exercise:
 | 2.1 | `rnn_step_backward` | 8 (and 2 correct) | 8 | slope at h_prev; sigmoid's slope; dh_prev = da @ W_hh; dW_hh = da^T h_prev; means over the batch; transposed; wrong sign; bias_hh_l0 |
 | 2.2 | `rnn_backward` | 8 (and 2 correct) | 8 | from the future; forward in time; weights are shared; h_{t-1}; slope; dh0; in place |
 | 2.3 | `clip_by_norm` | 9 (and 2 correct) | 9 | in place; float(scale); came back unscaled; largest absolute entry; before clipping; added the arrays' norms; square root; (clipped, total_norm) |
-| 3.1 | `lstm_step` | 10 (and 2 correct) | 10 | gate order; sigmoid and tanh are swapped; gates use tanh; candidate g uses a sigmoid; missing the tanh; forget gate multiplies h; old cell state; left out b_hh; wrong way round |
+| 3.1 | `lstm_step` | 13 (and 2 correct) | 13 | gate order; sigmoid and tanh are swapped; gates use tanh; candidate g uses a sigmoid; missing the tanh; forget gate multiplies h; old cell state; left out b_ih; left out b_hh; W_hh instead of W_hh^T; wrong way round; two mistakes |
 | 3.2 | `lstm_forward` | 8 (and 2 correct) | 8 | out is right but h_n; ignores h0 and c0; ignores c0; cell states; shifted by one step; gate order; tanh; (h_n, c_n) |
 | 3.3 | `pulse_memory` | 9 (and 2 correct) | 9 | forget gate; input gate is open for small; lets in only; three numbers; non-finite |
 | 4.1 | `lstm_step_backward` | 9 (and 2 correct) | 9 | leaves out the path through h_next; df uses c_next; carried through the forget gate; candidate g is a tanh; are sigmoids; do uses tanh(c_prev); missing the output gate; stacked as i, f, o, g; means over the batch |
@@ -811,12 +811,17 @@ def lstm(
     cell_act=np.tanh,
     forget_on="c",
     out_from="new",
+    b_ih=True,
     b_hh=True,
     t_hh=False,
+    block_t=False,
 ):
     def student(x, h, c, params):
-        W_ih, W_hh, b_ih, bh = P(params)
-        a = x @ W_ih.T + b_ih + h @ (W_hh if t_hh else W_hh.T) + (bh if b_hh else 0)
+        W_ih, W_hh, bi, bh = P(params)
+        if block_t:  # each gate's (H, H) block transposed
+            W_hh = np.concatenate([w.T for w in np.split(W_hh, 4)])
+        a = x @ W_ih.T + h @ (W_hh if t_hh else W_hh.T)
+        a = a + (bi if b_ih else 0) + (bh if b_hh else 0)
         blocks = dict(zip(order, np.split(a, 4, axis=1), strict=True))
         i, f, o = gate(blocks["i"]), gate(blocks["f"]), gate(blocks["o"])
         g = cand(blocks["g"])
@@ -844,7 +849,10 @@ def lstm_ok_loop(x, h, c, params):
 
 
 LSTM_STEP = [
-    (lstm(order="ifog"), ["gate order", "i, f, o, g"]),
+    (
+        lstm(order="ifog"),
+        ["gate order", "i, f, o, g", "input, forget, output, cell candidate", "CS231n"],
+    ),
     (lstm(order="figo"), ["gate order"]),
     (lstm(gate=np.tanh, cand=sig), ["sigmoid and tanh are swapped"]),
     (lstm(gate=np.tanh), ["gates use tanh"]),
@@ -852,8 +860,11 @@ LSTM_STEP = [
     (lstm(cell_act=lambda a: a), ["missing the tanh"]),
     (lstm(forget_on="h"), ["forget gate multiplies h"]),
     (lstm(out_from="old"), ["old cell state"]),
+    (lstm(b_ih=False), ["left out b_ih"]),
     (lstm(b_hh=False), ["left out b_hh"]),
+    (lstm(block_t=True), ["W_hh instead of W_hh^T"]),
     (lstm(t_hh=True), ["wrong way round", "h @ W_hh.T"]),
+    (lstm(order="ifog", b_hh=False), ["two mistakes", "gate order", "left out b_hh"]),
 ]
 
 

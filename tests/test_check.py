@@ -2,10 +2,13 @@
 equivalent form passes; a stub is "not attempted"; a broken function never crashes
 the checker."""
 
+import itertools
+
 import numpy as np
 import pytest
 
-from utils import check
+import utils.charlm
+from utils import check, mistakes
 from utils.check import NotAttempted
 
 
@@ -744,10 +747,11 @@ def test_pulse_memory():
 
 
 def test_gru_step_backward_and_param_count():
+    from tests.test_mutations import gsb_ok_stacked
     from utils import mistakes
 
-    def ok(dh_next, x, h_prev, params, reset_after=True):
-        # a correct version through the reference: one-step forward and backward
+    def through_reference(dh_next, x, h_prev, params, reset_after=True):
+        # one step of the reference forward and backward: not the student's work
         from utils import cells
 
         _, _, cache = cells.gru_forward(
@@ -756,7 +760,8 @@ def test_gru_step_backward_and_param_count():
         dx, dparams, dh = cells.gru_backward(dh_next[None], cache)
         return dx[0], dh, dparams
 
-    check.gru_step_backward(ok)
+    check.gru_step_backward(gsb_ok_stacked)
+    fails(check.gru_step_backward, through_reference, "write it yourself")
     for kw, hint in mistakes.gru_step_backward_mistakes(True)[:2]:
 
         def wrong(*a, reset_after=True, kw=kw):
@@ -808,6 +813,95 @@ def test_cifg_step():
     fails(check.cifg_step, no_output_gate, "output gate is missing")
 
 
+def _distinct(outputs, reference, close):
+    """The (hint, output) pairs that agree with the reference or with each other."""
+    bad = [(hint, "the right answer") for hint, out in outputs if close(out, reference)]
+    for (h1, o1), (h2, o2) in itertools.combinations(outputs, 2):
+        if close(o1, o2) and not close(o1, reference):
+            bad.append((h1, h2))
+    return bad
+
+
+def _step_outputs(call, variant, catalogue):
+    out = []
+    for kw, hint in catalogue:
+        try:
+            with np.errstate(all="ignore"):
+                out.append((hint, variant(*call.values(), **kw)))
+        except ValueError:  # a transposed weight that cannot fit: a shape error
+            pass
+    return out
+
+
+@pytest.mark.parametrize(
+    "cases,variant,catalogue",
+    [
+        (check._cifg_cases, mistakes.cifg_variant, mistakes.cifg_mistakes),
+        (check._peephole_cases, mistakes.peephole_variant, mistakes.peephole_mistakes),
+    ],
+    ids=["cifg_step", "peephole_step"],
+)
+def test_cifg_step_and_peephole_step_mistakes_differ_on_every_case(
+    cases, variant, catalogue
+):
+    """Each mistake in the catalogue gives its own outputs on each hidden case, so
+    that the hint it names is the only one that explains them."""
+
+    def close(a, b):
+        return check._compare_all(a, tuple(np.asarray(v, a[0].dtype) for v in b))
+
+    for label, call in cases():
+        ref = variant(*call.values())
+        outputs = _step_outputs(call, variant, catalogue())
+        singles = [(h, o) for h, o in outputs if not close(o, ref)]
+        assert not _distinct(singles, ref, close), label
+
+
+def test_softmax_temperature_and_bits_per_char_mistakes_differ_on_every_case():
+    for label, z, T in check._softmax_cases():
+        ref = utils.charlm.softmax_temperature(z, T)
+        outputs = []
+        for variant, hint in mistakes.softmax_temperature_mistakes():
+            try:
+                with np.errstate(all="ignore"):
+                    guess = variant(z.astype(np.float64), T)
+            except (ValueError, IndexError):
+                continue
+            if guess.shape == ref.shape:
+                outputs.append((hint, guess.astype(z.dtype)))
+        outputs = [(h, g) for h, g in outputs if not check._close(g, ref)]
+        assert not _distinct(outputs, ref, check._close), label
+    for i, (label, z, V) in enumerate(check._bpc_cases()):
+        y = np.random.default_rng(703 + i).integers(0, V, len(z))
+        y[0] = z[0].argmin()
+        zz = z.astype(np.float64)
+        ref = float(-mistakes._log2_softmax_at(zz, y).mean())
+        tol = 1e-6 if z.dtype == np.float64 else 1e-4
+
+        def close(a, b, tol=tol):
+            return bool(np.isclose(a, b, rtol=tol, atol=tol))
+
+        outputs = [
+            (hint, float(variant(zz, y)))
+            for variant, hint in mistakes.bits_per_char_mistakes()
+        ]
+        assert not _distinct(outputs, ref, close), label
+
+
+def test_line_position_cell_decoys_are_distinct_and_not_the_answer():
+    """Each mistake's unit is its own, the answer is none of them and not unit 0,
+    and the check's answer is what the statement's position gives."""
+    for label, states, text, answer, picks in check._line_cell_cases():
+        assert len({answer, *picks.values()}) == len(picks) + 1, label
+        assert answer > 0
+        position, p = np.empty(len(text)), 0
+        for t, ch in enumerate(text):
+            position[t] = p
+            p = 0 if ch == "\n" else p + 1
+        corr = np.abs(np.corrcoef(states.T, position)[-1, :-1])
+        assert int(np.argmax(corr)) == answer, label
+
+
 @pytest.mark.parametrize("name", ["stable_sigmoid", "rnn_step", "lstm_step", "latch"])
 def test_a_function_that_never_returns_is_stopped(name, monkeypatch):
     monkeypatch.setattr(check, "TIME_LIMIT", 0.3)
@@ -822,3 +916,453 @@ def test_a_function_that_never_returns_is_stopped(name, monkeypatch):
     fails(getattr(check, name), forever, "was stopped", "never ends")
     # and the alarm is off again: a slow but finite function afterwards is fine
     check.rnn_step(rnn_ok)
+
+
+# ------------------------------------------------ the student's own work (issue 13)
+
+
+def _cheat_rnn(x, h, params):
+    import utils
+
+    return utils.rnn_step(x, h, params)
+
+
+def _cheat_gru(x, h, params, reset_after=True):
+    import utils.cells
+
+    return utils.cells.gru_step(x, h, params, reset_after=reset_after)
+
+
+def _cheat_sigmoid(a):
+    import utils
+
+    return utils.sigmoid(a)
+
+
+def _cheat_clip(grads, max_norm):
+    from utils import training
+
+    return training.clip_grad_norm(grads, max_norm)
+
+
+def _cheat_softmax(logits, temperature):
+    from utils.charlm import softmax_temperature
+
+    return softmax_temperature(logits, temperature)
+
+
+def _cheat_mistakes(x, h, params):  # the checker's model with no mistake in it
+    from utils import mistakes
+
+    return mistakes.rnn_variant(x, h, params)
+
+
+def _cheat_swallowed(x, h, params):  # catches the refusal and answers anyway
+    import utils
+
+    try:
+        return utils.rnn_step(x, h, params)
+    except BaseException:
+        return rnn_ok(x, h, params)
+
+
+@pytest.mark.parametrize(
+    "name,student,reference",
+    [
+        ("rnn_step", _cheat_rnn, "utils.rnn_step"),
+        ("gru_step", _cheat_gru, "utils.gru_step"),
+        ("stable_sigmoid", _cheat_sigmoid, "utils.sigmoid"),
+        ("clip_by_norm", _cheat_clip, "utils.training.clip_grad_norm"),
+        ("softmax_temperature", _cheat_softmax, "utils.charlm.softmax_temperature"),
+        ("rnn_step", _cheat_mistakes, "utils.mistakes.rnn_variant"),
+        ("rnn_step", _cheat_swallowed, "utils.rnn_step"),
+    ],
+)
+def test_calling_the_reference_is_refused(name, student, reference):
+    import utils
+
+    before = {k: getattr(utils, k) for k in utils.__all__}
+    message = fails(
+        getattr(check, name),
+        student,
+        f"{name} calls {reference}, the course's reference",
+        "write it yourself",
+    )
+    assert "All correct" not in message
+    assert {k: getattr(utils, k) for k in utils.__all__} == before
+    x, h = np.ones((2, 3)), np.zeros((2, 4))
+    params = utils.init_params("rnn", 3, 4, np.random.default_rng(0))
+    assert utils.rnn_step(x, h, params).shape == (2, 4)  # works again
+    assert utils.cells.sigmoid is utils.sigmoid is utils.mistakes.sigmoid
+
+
+def test_a_reference_imported_before_the_check_is_refused_too():
+    """`from utils import lstm_step as ref` in the notebook (the function's globals)
+    or in an enclosing function (a closure), then ref(...) in the exercise."""
+    import utils
+    from utils import lstm_step as ref
+
+    def closure(x, h, c, params):
+        return ref(x, h, c, params)
+
+    notebook = {"ref": ref}  # a notebook's namespace: the function's globals
+    exec("def lstm_step(x, h, c, params):\n    return ref(x, h, c, params)\n", notebook)
+    for student in (closure, notebook["lstm_step"]):
+        fails(check.lstm_step, student, "calls utils.lstm_step", "write it yourself")
+    assert notebook["ref"] is ref is utils.lstm_step is utils.cells.lstm_step
+    assert closure.__closure__[0].cell_contents is ref
+
+
+def test_references_that_are_only_a_part_of_the_answer_stay_available(capsys):
+    import utils
+
+    def lstm_with_the_course_sigmoid(x, h, c, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        i, f, g, o = np.split(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh, 4, axis=1)
+        c_next = utils.sigmoid(f) * c + utils.sigmoid(i) * np.tanh(g)
+        return utils.sigmoid(o) * np.tanh(c_next), c_next
+
+    check.lstm_step(lstm_with_the_course_sigmoid)
+
+    def backward_with_the_course_forward(dout, x, params, h0):  # exercise 2.2 allows it
+        out, _, _ = utils.rnn_forward(x, params, h0)
+        states = np.concatenate([h0[None], out])
+        dx, dh = np.zeros_like(x), np.zeros_like(h0)
+        grads = {k: np.zeros_like(v) for k, v in params.items()}
+        for t in range(len(x) - 1, -1, -1):
+            dx[t], dh, step = rnn_step_backward_ok(
+                dout[t] + dh, x[t], states[t], params
+            )
+            for k in grads:
+                grads[k] += step[k]
+        return dx, grads, dh
+
+    check.rnn_backward(backward_with_the_course_forward)
+    assert capsys.readouterr().out.count("All correct") == 2
+
+
+def test_the_references_come_back_after_a_stop_or_an_interrupt(monkeypatch):
+    import utils
+
+    rnn_step = utils.rnn_step
+    monkeypatch.setattr(check, "TIME_LIMIT", 0.2)
+
+    def forever(x, h, params):
+        while True:
+            pass
+
+    def interrupted(x, h, params):
+        raise KeyboardInterrupt
+
+    fails(check.rnn_step, forever, "was stopped")
+    with pytest.raises(KeyboardInterrupt):
+        check.rnn_step(interrupted)
+    assert utils.rnn_step is rnn_step and utils.cells.rnn_step is rnn_step
+
+
+def test_the_table_of_references_names_real_functions_of_real_checks():
+    import importlib
+
+    for name, entries in check._REFERENCES.items():
+        assert getattr(getattr(check, name), "__wrapped__", None), name
+        for entry in entries:
+            module, attr = entry.split(".")
+            assert callable(getattr(importlib.import_module(f"utils.{module}"), attr))
+
+
+# ----------------------------------------------- where the student's code raised
+
+
+def test_an_error_shows_the_students_own_line():
+    import inspect
+
+    def rnn_step(x, h, params):
+        W_ih = params["weight_ih_l0"]
+        a = x @ W_ih.T + params["bias_ih_l0"][:2]
+        return np.tanh(a)
+
+    line = inspect.getsourcelines(rnn_step)[1] + 2
+    message = fails(
+        check.rnn_step,
+        rnn_step,
+        f"in your rnn_step, line {line} of test_check.py",
+        '`a = x @ W_ih.T + params["bias_ih_l0"][:2]`',
+    )
+    assert "utils" not in message and "check.py," not in message
+
+
+def test_an_error_in_a_notebook_cell_shows_the_line_of_the_cell():
+    """Notebook code lives in files like /tmp/ipykernel_*/*.py whose source is in
+    linecache only; the line number counts within the cell."""
+    import linecache
+
+    source = (
+        "def helper(a, b):\n"
+        "    return a * b\n"
+        "\n"
+        "def rnn_step(x, h, params):\n"
+        "    W_ih = params['weight_ih_l0']\n"
+        "    a = helper(x @ W_ih.T, params['bias_ih_l0'][:2])\n"
+        "    return np.tanh(a)\n"
+    )
+    filename = "/tmp/ipykernel_4242/2718281828.py"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    cell = {"np": np}
+    exec(compile(source, filename, "exec"), cell)
+    message = fails(
+        check.rnn_step,
+        cell["rnn_step"],
+        "in your function helper (called from your rnn_step), line 2: `return a * b`",
+        "an elementwise operation",
+    )
+    assert "2718281828.py" not in message and "wrong way round" not in message
+
+
+def test_an_error_inside_utils_shows_the_students_call():
+    import utils
+
+    def rnn_step(x, h, params):  # the wrong cell: utils raises on the params
+        return utils.lstm_step(x, h, h, params)
+
+    message = fails(
+        check.rnn_step, rnn_step, "`return utils.lstm_step(x, h, h, params)`"
+    )
+    assert "cells.py" not in message and "in your rnn_step, line" in message
+
+
+# ------------------------------------------------------------- hints never mislead
+
+
+def test_a_broadcast_error_is_not_blamed_on_a_weight():
+    def rnn_step(x, h, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        return np.tanh(x @ W_ih.T + np.concatenate([b_ih, b_hh]) + h @ W_hh.T)
+
+    message = fails(
+        check.rnn_step,
+        rnn_step,
+        "an elementwise operation (+, -, *, /) on that line",
+        "of shapes (3,4) and (8,)",
+        "W_ih (4, 4)",
+    )
+    assert "wrong way round" not in message
+
+
+def test_a_matmul_error_names_the_sizes_and_the_usual_cause():
+    def rnn_step(x, h, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        return np.tanh(x @ W_hh.T @ W_ih + b_ih + b_hh)  # (B, D) @ (H, H) with D != H
+
+    def square_first(x, h, params):  # right where D = H, so that D != H is reached
+        return (rnn_ok if x.shape[1] == h.shape[1] else rnn_step)(x, h, params)
+
+    fails(
+        check.rnn_step,
+        square_first,
+        "a matrix product on that line does not fit (A has 5 columns, B has 3 rows)",
+        "wrong way round",
+        "in your function rnn_step (called from your rnn_step)",
+    )
+
+
+def test_unexplained_wrong_values_say_which_output_element_and_by_how_much():
+    def one_entry_off(x, h, params):
+        h_next = rnn_ok(x, h, params)
+        h_next[1, 2] += 0.25
+        return h_next
+
+    message = fails(
+        check.rnn_step,
+        one_entry_off,
+        "h_next[1, 2] is ",
+        "(off by +0.25); 1 of its 12 entries are off.",
+        "none of the usual mistakes explains it",
+    )
+    assert message.index("h_next[1, 2]") < message.index("Hint:")
+
+    def h_off(x, h, c, params):
+        h_next, c_next = lstm_ok(x, h, c, params)
+        return h_next * 1.5, c_next
+
+    fails(check.lstm_step, h_off, "h_next[", "right: c_next.", "c_next is right")
+
+    def all_off(dh_next, x, h_prev, params):
+        dx, dh, g = rnn_step_backward_ok(dh_next, x, h_prev, params)
+        return dx + 0.5, dh + 0.5, {k: v + 0.5 for k, v in g.items()}
+
+    fails(
+        check.rnn_step_backward,
+        all_off,
+        "(off by +0.5)",
+        "also wrong: dh_prev, dparams['weight_ih_l0']",
+        "Go backwards through the forward pass",
+    )
+
+
+def test_a_guess_is_named_only_when_it_is_the_only_one():
+    student = (np.ones(3),)
+
+    def compute(kw):
+        return np.ones(3) if kw.get("same") else np.zeros(3)
+
+    one = [({"same": 1}, "hint A"), ({"other": 1}, "hint B")]
+    assert check._diagnose(student, one, compute) == "hint A"
+    alike = [({"same": 1}, "hint A"), ({"same": 2}, "hint A")]
+    assert check._diagnose(student, alike, compute) == "hint A"
+    two = [({"same": 1}, "hint A"), ({"same": 2}, "hint B")]
+    both = check._diagnose(student, two, compute)
+    assert "one of these" in both and "hint A" in both and "hint B" in both
+    many = [({"same": k}, f"hint {k}") for k in range(1, 5)]
+    assert check._diagnose(student, many, compute) is None
+
+    def pairs(kw):
+        return np.ones(3) if len(kw) == 2 else np.zeros(3)
+
+    two_pairs = [({"a": 1}, "A"), ({"b": 1}, "B"), ({"c": 1}, "C")]
+    assert check._diagnose(student, two_pairs, pairs) is None
+    assert "two mistakes" in check._diagnose(student, two_pairs[:2], pairs)
+
+
+# ------------------------------ every catalogued mistake gets its own hint (00-02)
+
+
+def _as_student(name, kw):
+    """A student whose function is the catalogued mistake kw of exercise name."""
+    if name == "rnn_step":
+        return lambda x, h, params: mistakes.rnn_variant(x, h, params, **kw)
+    if name == "rnn_step_backward":
+        return lambda dh_next, x, h_prev, params: mistakes.rnn_step_backward_variant(
+            dh_next, x, h_prev, params, **kw
+        )
+    if name == "rnn_backward":
+        return lambda dout, x, params, h0: mistakes.rnn_backward_variant(
+            dout, x, params, h0, **kw
+        )
+    return lambda grads, max_norm: mistakes.clip_variant(grads, max_norm, **kw)
+
+
+_CATALOGUES = {
+    "rnn_step": mistakes.rnn_mistakes,
+    "rnn_step_backward": mistakes.rnn_step_backward_mistakes,
+    "rnn_backward": mistakes.rnn_backward_mistakes,
+    "clip_by_norm": mistakes.clip_mistakes,
+}
+
+
+@pytest.mark.parametrize(
+    "name,kw,hint",
+    [
+        pytest.param(name, kw, hint, id=f"{name}-{i}")
+        for name, catalogue in _CATALOGUES.items()
+        for i, (kw, hint) in enumerate(catalogue())
+    ],
+)
+def test_each_catalogued_mistake_is_named_alone(name, kw, hint):
+    """Submitted as a student's function, each mistake of the catalogue is caught
+    and named by its own hint alone: the hidden case where it first shows tells it
+    apart from every other mistake."""
+    with pytest.raises(AssertionError) as info:
+        getattr(check, name)(_as_student(name, kw))
+    message = str(info.value)
+    assert hint in message, message
+    assert "two mistakes" not in message and "one of these" not in message, message
+
+
+# ------------------------------ every catalogued mistake gets its own hint (03-05)
+
+
+def _as_cell_student(name, kw, reset_after=None):
+    """A student whose function is the catalogued mistake kw of exercise name; for
+    the GRU, only in the placement reset_after (right in the other)."""
+    if name == "lstm_step":
+        return lambda x, h, c, params: mistakes.lstm_variant(x, h, c, params, **kw)
+    if name == "lstm_step_backward":
+        return lambda *args: mistakes.lstm_step_backward_variant(*args, **kw)
+    if name == "gru_step":
+
+        def gru(x, h, params, reset_after=True, ra=reset_after):
+            if reset_after != ra:  # right here (the variant itself is blocked)
+                return gru_with()(x, h, params, reset_after)
+            return mistakes.gru_variant(x, h, params, reset_after, **kw)
+
+        return gru
+
+    def gru_backward(dh_next, x, h_prev, params, reset_after=True, ra=reset_after):
+        if reset_after != ra:  # right here
+            from tests.test_mutations import gsb_ok_stacked
+
+            return gsb_ok_stacked(dh_next, x, h_prev, params, reset_after)
+        return mistakes.gru_step_backward_variant(
+            dh_next, x, h_prev, params, reset_after=reset_after, **kw
+        )
+
+    return gru_backward
+
+
+_CELL_CATALOGUES = [
+    ("lstm_step", None, mistakes.lstm_mistakes()),
+    ("lstm_step_backward", None, mistakes.lstm_step_backward_mistakes()),
+    *(("gru_step", ra, mistakes.gru_mistakes(ra)) for ra in (True, False)),
+    *(
+        ("gru_step_backward", ra, mistakes.gru_step_backward_mistakes(ra))
+        for ra in (True, False)
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "name,reset_after,kw,hint",
+    [
+        pytest.param(name, ra, kw, hint, id=f"{name}-{ra}-{i}")
+        for name, ra, catalogue in _CELL_CATALOGUES
+        for i, (kw, hint) in enumerate(catalogue)
+    ],
+)
+def test_each_catalogued_cell_mistake_is_named_alone(name, reset_after, kw, hint):
+    """Notebooks 03-05: each mistake of a cell catalogue, submitted as a student's
+    function, is caught and named by its own hint alone on the case shown."""
+    with pytest.raises(AssertionError) as info:
+        getattr(check, name)(_as_cell_student(name, kw, reset_after))
+    message = str(info.value)
+    assert hint in message, message
+    assert "two mistakes" not in message and "one of these" not in message, message
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_large_cases_overflow_exp_in_every_block(kind):
+    """Batch item 1 of the large cases: every pre-activation beyond the point where
+    np.exp overflows in its dtype, both signs in every block; the others ordinary."""
+    for label, args, dtype, H in check._large_step_cases(kind, seed=1103):
+        p = {k: v.astype(np.float64) for k, v in args["params"].items()}
+        x, h = args["x"].astype(np.float64), args["h"].astype(np.float64)
+        a = x @ p["weight_ih_l0"].T + p["bias_ih_l0"] + h @ p["weight_hh_l0"].T
+        a += p["bias_hh_l0"]
+        limit = 89 if dtype == np.float32 else 710
+        assert np.abs(a[1]).min() > limit, label
+        for block in np.split(a[1], a.shape[1] // H):
+            assert block.max() > limit and block.min() < -limit, label
+        assert np.abs(a[[0, 2]]).max() < 10, label
+
+
+def test_lstm_forward_leaves_out_each_state_in_each_dtype():
+    """h0 and c0 each left out alone and together, in float32 and float64."""
+    seen = set()
+    for _, args, dtype, _ in check._lstm_seq_cases(seed=302):
+        given = tuple(k for k in ("h0", "c0") if args.get(k) is not None)
+        seen.add((dtype.name, given))
+    for dtype in ("float32", "float64"):
+        for given in ((), ("h0",), ("c0",), ("h0", "c0")):
+            assert (dtype, given) in seen, (dtype, given)
+
+
+def test_param_count_guesses_are_unambiguous():
+    """On every case of param_count, no two guessed mistakes give the same count,
+    and the last case has more parameters than a 32-bit integer holds."""
+    for kind, D, H in check._PARAM_COUNT_CASES:
+        values = [v for v, _ in check._param_count_guesses(kind, D, H)]
+        texts = {}
+        for v, t in check._param_count_guesses(kind, D, H):
+            assert texts.setdefault(v, t) == t, (kind, D, H, v)
+        assert values
+    kind, D, H = check._PARAM_COUNT_CASES[-1]
+    assert 4 * H * (D + H + 2) > 2**31 - 1

@@ -9,26 +9,26 @@ wrong types, NaN, functions that never return). This file covers, per exercise:
 
 | exercise | check | wrong solutions here | caught | hints named |
 |---|---|---|---|---|
-| 0.1 | `stable_sigmoid` | 8 (and 2 correct) | 8 | RuntimeWarning; computes both; cancels to exactly 0; sign is flipped; float64 for float32 inputs; in place; you clip a to [-10, 10] |
-| 0.2 | `sigmoid_grad` | 9 (and 2 correct) | 9 | tanh'; sign slipped; sigmoid(a) itself; 1 - sigmoid(a); tanh's derivative; sigmoid(a) * (1 - sigmoid(a)); float64 |
-| 1.1 | `rnn_step` | 10 (and 2 correct) | 10 | sigmoid where the RNN uses tanh; ReLU; tanh is missing; left out b_ih; left out b_hh; both biases; W_hh instead of W_hh^T; W_ih and W_hh instead of their transposes; swapped; two mistakes |
-| 1.2 | `rnn_forward` | 8 (and 2 correct) | 8 | shifted by one step; ignores h0; time-major; includes h0; h_n must be the last hidden state; your steps are wrong; same array T times |
-| 1.3 | `latch` | 9 (and 2 correct) | 9 | \|w_hh\| = 0.9 <= 1; \|w_hh\| = 1 <= 1; oscillation; switches itself on; too weak; three numbers; non-finite |
-| 2.1 | `rnn_step_backward` | 8 (and 2 correct) | 8 | slope at h_prev; sigmoid's slope; dh_prev = da @ W_hh; dW_hh = da^T h_prev; means over the batch; transposed; wrong sign; bias_hh_l0 |
-| 2.2 | `rnn_backward` | 8 (and 2 correct) | 8 | from the future; forward in time; weights are shared; h_{t-1}; slope; dh0; in place |
-| 2.3 | `clip_by_norm` | 9 (and 2 correct) | 9 | in place; float(scale); came back unscaled; largest absolute entry; before clipping; added the arrays' norms; square root; (clipped, total_norm) |
-| 3.1 | `lstm_step` | 13 (and 2 correct) | 13 | gate order; sigmoid and tanh are swapped; gates use tanh; candidate g uses a sigmoid; missing the tanh; forget gate multiplies h; old cell state; left out b_ih; left out b_hh; W_hh instead of W_hh^T; wrong way round; two mistakes |
-| 3.2 | `lstm_forward` | 8 (and 2 correct) | 8 | out is right but h_n; ignores h0 and c0; ignores c0; cell states; shifted by one step; gate order; tanh; (h_n, c_n) |
-| 3.3 | `pulse_memory` | 9 (and 2 correct) | 9 | forget gate; input gate is open for small; lets in only; three numbers; non-finite |
-| 4.1 | `lstm_step_backward` | 9 (and 2 correct) | 9 | leaves out the path through h_next; df uses c_next; carried through the forget gate; candidate g is a tanh; are sigmoids; do uses tanh(c_prev); missing the output gate; stacked as i, f, o, g; means over the batch |
-| 5.1 | `gru_step` | 8 (and 2 correct) | 8 | interpolation is reversed; reset gate in the wrong place; multiplies the input term; reset gate is missing; gate order; left out b_ih |
-| 5.2 | `gru_step_backward` | 8 (and 2 correct) | 8 | wrong sign; direct path; multiplied by r; reset gate gets no gradient; candidate n is a tanh; other reset placement; bias_hh_l0 |
-| 5.3 | `param_count` | 8 (and 2 correct) | 8 | left out the biases; two bias vectors; multiply by k; not D * D; return an integer; wrong number of blocks; stacked like the weights |
-| 6.1 | `cifg_step` | 8 (and 2 correct) | 8 | coupling is reversed; output gate is missing; candidate g is a tanh; block order |
-| 7.1 | `softmax_temperature` | 9 (and 2 correct) | 9 | multiplied the logits; no effect; without normalising again; over axis 0; every element at once; log-probabilities; RuntimeWarning; same scaled logits; float64 |
-| 7.2 | `bits_per_char` | 9 (and 2 correct) | 9 | nats; log base 10; summed over the characters; sign is flipped; most likely character; averaged the probabilities before the log; shifted by one; RuntimeWarning; one number |
-| 7.3 | `line_position_cell` | 8 (and 2 correct) | 8 | absolute value; covariances; whether the character is a newline; never goes back to 0; np.corrcoef; one integer; another |
-| 8.1 | `peephole_step` | 9 (and 2 correct) | 9 | output gate's peephole reads c_prev; multiply the hidden state; added the peephole weights themselves; peepholes went to the wrong gates; missing the tanh; gate order; left out b_hh; two mistakes |
+| 0.1 | `stable_sigmoid` | 10 (and 3 correct) | 10 | RuntimeWarning; computes both; cancels to exactly 0; sign is flipped; float64 for float32 inputs; in place; you clip a to [-10, 10]; you clip a to [-500, 500]; you clip a to [-50, 50] |
+| 0.2 | `sigmoid_grad` | 13 (and 2 correct) | 13 | tanh'; sign slipped; sigmoid(a) itself; 1 - sigmoid(a); tanh's derivative; sigmoid(a) * (1 - sigmoid(a)); float64; 4 times; 2 times; clips a to [-10, 10]; finite difference |
+| 1.1 | `rnn_step` | 13 (and 2 correct) | 13 | sigmoid where the RNN uses tanh; ReLU; tanh is missing; left out b_ih; left out b_hh; both biases; W_hh instead of W_hh^T; W_ih and W_hh instead of their transposes; swapped; two mistakes; tanh covers only the input term; each term its own tanh; biases are added after the tanh |
+| 1.2 | `rnn_forward` | 14 (and 2 correct) | 14 | shifted by one step; ignores h0; time-major; includes h0; h_n must be the last hidden state; your steps are wrong; same array T times; float64; backwards in time; skips x[0]; one step early |
+| 1.3 | `latch` | 13 (and 2 correct) | 13 | \|w_hh\| = 0.9 <= 1; \|w_hh\| = 1 <= 1; oscillation; switches itself on; too weak; three numbers; non-finite; 'on' state; negative |
+| 2.1 | `rnn_step_backward` | 17 (and 2 correct) | 17 | slope at h_prev; sigmoid's slope; dh_prev = da @ W_hh; dW_hh = da^T h_prev; means over the batch; transposed; wrong sign; bias_hh_l0; slope is missing; tanh twice; pre-activation a; divided by the batch size; recompute; h_prev @ W_hh.T; dx = da @ W_ih |
+| 2.2 | `rnn_backward` | 18 (and 2 correct) | 18 | from the future; forward in time; weights are shared; h_{t-1}; slope; dh0; in place; starts from zeros; stops before t = 0; out[-1]; 1 - out[t]**2; after the tanh's slope; batch; number of steps; da @ W_hh; left out b_hh |
+| 2.3 | `clip_by_norm` | 15 (and 3 correct) | 15 | in place; float(scale); came back unscaled; largest absolute entry; before clipping; added the arrays' norms; square root; (clipped, total_norm); squared norm; overflow; each array by its own norm; wrong way round; max_norm / total_norm, not total_norm / max_norm |
+| 3.1 | `lstm_step` | 17 (and 2 correct) | 17 | gate order; sigmoid and tanh are swapped; gates use tanh; candidate g uses a sigmoid; missing the tanh; forget gate multiplies h; old cell state; left out b_ih; left out b_hh; W_hh instead of W_hh^T; wrong way round; two mistakes; NaN; W_ih and W_hh are swapped; left out both biases |
+| 3.2 | `lstm_forward` | 13 (and 2 correct) | 13 | out is right but h_n; ignores h0 and c0; ignores c0; cell states; shifted by one step; gate order; tanh; (h_n, c_n); float64; ignores h0 and starts the hidden state; backwards in time |
+| 3.3 | `pulse_memory` | 13 (and 5 correct) | 13 | forget gate; input gate is open for small; lets in only; three numbers; non-finite; at step 50 |
+| 4.1 | `lstm_step_backward` | 17 (and 2 correct) | 17 | leaves out the path through h_next; df uses c_next; carried through the forget gate; candidate g is a tanh; are sigmoids; do uses tanh(c_prev); missing the output gate; stacked as i, f, o, g; means over the batch; dc_next; 1 - tanh(c_next)^2; slope of the candidate; b_hh; bias_hh_l0; dc_prev = dc * f; NaN |
+| 5.1 | `gru_step` | 13 (and 2 correct) | 13 | interpolation is reversed; reset gate in the wrong place; multiplies the input term; reset gate is missing; gate order; left out b_ih; left out b_hh; left out b_hn; b_hn; reset_after left out; NaN |
+| 5.2 | `gru_step_backward` | 15 (and 2 correct) | 15 | wrong sign; direct path; multiplied by r; reset gate gets no gradient; candidate n is a tanh; other reset placement; bias_hh_l0; reset_after left out; slope of the candidate; means over the batch; b_hh; reversed interpolation; NaN |
+| 5.3 | `param_count` | 14 (and 2 correct) | 14 | left out the biases; two bias vectors; multiply by k; not D * D; return an integer; wrong number of blocks; stacked like the weights; a float; not H * D; left out W_hh; 32-bit; a bool |
+| 6.1 | `cifg_step` | 21 (and 2 correct) | 21 | coupling is reversed; output gate is missing; candidate g is a tanh; block order; left out b_hh; left out b_ih; left out both biases; W_hh instead of W_hh^T; gates f and o are sigmoids; missing the tanh; old cell state; multiplies h instead of c; (c_next, h_next); two mistakes; NaN; hundreds |
+| 7.1 | `softmax_temperature` | 13 (and 2 correct) | 13 | multiplied the logits; no effect; without normalising again; over axis 0; every element at once; log-probabilities; RuntimeWarning; same scaled logits; float64; row sums without keepdims; row maxima without keepdims; over axis 1; do not sum to 1 |
+| 7.2 | `bits_per_char` | 16 (and 2 correct) | 16 | nats; log base 10; summed over the characters; sign is flipped; most likely character; averaged the probabilities before the log; shifted by one; RuntimeWarning; one number; np.roll; (N, N) table; log_p[targets] picks rows; every entry; over axis 0; multiplied by ln 2 |
+| 7.3 | `line_position_cell` | 13 (and 4 correct) | 13 | absolute value; covariances; whether the character is a newline; never goes back to 0; np.corrcoef; one integer; another; off by one at the newline; left the newline characters out; not the index of a unit |
+| 8.1 | `peephole_step` | 23 (and 2 correct) | 23 | output gate's peephole reads c_prev; multiply the hidden state; added the peephole weights themselves; peepholes went to the wrong gates; missing the tanh; gate order; left out b_hh; two mistakes; left out b_ih; left out both biases; no peepholes; output gate has no peephole; input and forget gates have no peephole; forget gate has no peephole; gates use tanh; candidate g uses a sigmoid; multiplies h instead of c; old cell state; (c_next, h_next); NaN; hundreds |
 
 Exercise 6.2 asks for predictions in words, answered in the notebook; it has no
 function to check. (The table is generated from the suites below by ``python -m tests.test_mutations``,
@@ -91,6 +91,10 @@ SIGMOID_GRAD = [
     (lambda a: _s(a) * (1 - _s(a)) / 2, ["sigmoid(a) * (1 - sigmoid(a))"]),
     (lambda a: (_s(a) * (1 - _s(a))).astype(np.float64), ["float64"]),
     (lambda a: -_s(a) * (1 - _s(a)), ["sigmoid(a) * (1 - sigmoid(a))"]),
+    (lambda a: 1 - np.tanh(a / 2) ** 2, ["4 times", "(1 - tanh(a/2)^2) / 4"]),
+    (lambda a: 0.5 * (1 - np.tanh(a / 2) ** 2), ["2 times"]),
+    (lambda a: ss_narrow_clip(a) * (1 - ss_narrow_clip(a)), ["clips a to [-10, 10]"]),
+    (lambda a: (_s(a + 1e-5) - _s(a - 1e-5)) / 2e-5, ["finite difference"]),
 ]
 
 
@@ -106,22 +110,34 @@ def rsb(
     sign=1,
     dx_W="W",
     share_bias=True,
+    mean=None,
+    fwd_b_ih=True,
+    fwd_b_hh=True,
+    recurrent=True,
 ):
     """A student's tanh RNN step backward, with the named slip."""
 
     def student(dh_next, x, h_prev, params):
         W_ih, W_hh, b_ih, b_hh = P(params)
-        h = np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
-        s = {"h_next": 1 - h * h, "h_prev": 1 - h_prev**2, "sig": h * (1 - h)}[slope]
+        a = x @ W_ih.T + (b_ih if fwd_b_ih else 0) + (b_hh if fwd_b_hh else 0)
+        a = a + (h_prev @ W_hh.T if recurrent else 0)
+        h = np.tanh(a)
+        s = {"h_next": 1 - h * h, "h_prev": 1 - h_prev**2, "sig": h * (1 - h)}
+        s.update(none=1.0, tanh_h=1 - np.tanh(h) ** 2, pre=1 - a**2)
+        s = s[slope]
         da = sign * dh_next * s
+        if mean == "da":
+            da = da / len(x)
         g = grads_from(da, x, h if dW_hh_from == "h_next" else h_prev)
+        if mean == "params":
+            g = {k: v / len(x) for k, v in g.items()}
         if bias == "mean":
             g["bias_ih_l0"] = g["bias_hh_l0"] = da.mean(0)
         if not share_bias:
             g["bias_hh_l0"] = np.zeros_like(b_hh)
         if transpose:
             g[transpose] = g[transpose].T
-        dx = da @ (W_ih if dx_W == "W" else W_hh)
+        dx = da @ (W_ih if dx_W == "W" else W_hh)  # W_hh only fits when D = H
         dh = da @ (W_hh if dh_W == "W" else W_hh.T)
         return dx, dh, g
 
@@ -150,30 +166,69 @@ RNN_STEP_BACKWARD = [
     (rsb(transpose="weight_hh_l0"), ["transposed"]),
     (rsb(sign=-1), ["wrong sign"]),
     (rsb(share_bias=False), ["bias_hh_l0"]),
+    (rsb(slope="none"), ["slope is missing", "1 - h_next^2"]),
+    (rsb(slope="tanh_h"), ["tanh twice", "1 - h_next^2"]),
+    (rsb(slope="pre"), ["pre-activation a", "1 - h_next^2"]),
+    (rsb(mean="da"), ["divided by the batch size", "sum"]),
+    (rsb(mean="params"), ["means over the batch", "weight"]),
+    (rsb(fwd_b_hh=False), ["recompute", "left out b_hh"]),
+    (rsb(fwd_b_ih=False), ["recompute", "left out b_ih"]),
+    (rsb(recurrent=False), ["h_prev @ W_hh.T"]),
+    (rsb(dx_W="WHH"), ["dx = da @ W_ih"]),
 ]
 
 
 # ------------------------------------------------------------- 2.2 rnn_backward
 
 
-def rnn_bptt(carry=True, forward_loop=False, last_only=False, h_t=False, slope=True):
+def rnn_bptt(
+    carry=True,
+    forward_loop=False,
+    last_only=False,
+    h_t=False,
+    slope=True,
+    start=None,
+    stop=-1,
+    wrap=False,
+    slope_prev=False,
+    carry_after=False,
+    mean=None,
+    dh_WT=False,
+    fwd_b_hh=True,
+):
+    """start: 'zeros' (the forward restarted from zeros) or 'zeros_h0' (from zeros,
+    but h0 kept as the state before step 0); stop: where the backward loop ends;
+    wrap: h_prev at t = 0 is out[-1]; mean: 'B', 'T' or 'TB' divides dparams."""
+
     def student(dout, x, params, h0):
         W_ih, W_hh, b_ih, b_hh = P(params)
-        hs = [h0]
+        hs = [np.zeros_like(h0) if start else h0]
         for x_t in x:
-            hs.append(np.tanh(x_t @ W_ih.T + b_ih + hs[-1] @ W_hh.T + b_hh))
+            b = b_ih + (b_hh if fwd_b_hh else 0)
+            hs.append(np.tanh(x_t @ W_ih.T + b + hs[-1] @ W_hh.T))
+        if start == "zeros_h0":
+            hs[0] = h0
         dx = np.zeros_like(x)
         g = {k: np.zeros_like(v) for k, v in params.items()}
         dh_future = np.zeros_like(h0)
-        steps = range(len(x)) if forward_loop else reversed(range(len(x)))
+        T, B = x.shape[:2]
+        steps = range(T) if forward_loop else range(T - 1, stop, -1)
         for t in steps:
             dh = dout[t] + (dh_future if carry else 0)
-            da = dh * (1 - hs[t + 1] ** 2) if slope else dh
-            step = grads_from(da, x[t], hs[t + 1] if h_t else hs[t])
+            h_out = hs[t] if slope_prev else hs[t + 1]
+            if carry_after:
+                da = dout[t] * (1 - h_out**2) + dh_future
+            else:
+                da = dh * (1 - h_out**2) if slope else dh
+            h_prev = hs[1:][t - 1] if wrap else hs[t]
+            step = grads_from(da, x[t], hs[t + 1] if h_t else h_prev)
             for k in g:
                 g[k] = step[k] if last_only else g[k] + step[k]
             dx[t] = da @ W_ih
-            dh_future = da @ W_hh
+            dh_future = da @ (W_hh.T if dh_WT else W_hh)
+        if mean:
+            n = {"B": B, "T": T, "TB": T * B}[mean]
+            g = {k: v / n for k, v in g.items()}
         return dx, g, dh_future
 
     return student
@@ -221,6 +276,16 @@ RNN_BACKWARD = [
     (rnn_bptt(carry=False, slope=False), ["from the future", "slope"]),
     (rnn_bptt_dh0_wrong, ["dh0"]),
     (rnn_bptt_in_place, ["in place"]),
+    (rnn_bptt(start="zeros"), ["starts from zeros", "h0"]),
+    (rnn_bptt(start="zeros_h0"), ["starts from zeros", "h0"]),
+    (rnn_bptt(stop=0), ["stops before t = 0"]),
+    (rnn_bptt(wrap=True), ["out[-1]", "h0"]),
+    (rnn_bptt(slope_prev=True), ["1 - out[t]**2"]),
+    (rnn_bptt(carry_after=True), ["after the tanh's slope"]),
+    (rnn_bptt(mean="B"), ["batch", "sum"]),
+    (rnn_bptt(mean="T"), ["number of steps", "sum"]),
+    (rnn_bptt(dh_WT=True), ["da @ W_hh"]),
+    (rnn_bptt(fwd_b_hh=False), ["left out b_hh"]),
 ]
 
 
@@ -295,6 +360,51 @@ def clip_never(grads, max_norm):
     return {k: g.copy() for k, g in grads.items()}, global_norm(grads)
 
 
+def clip_squared_test(grads, max_norm):  # compares the squared norm with max_norm
+    sq = sum(float(np.sum(g.astype(np.float64) ** 2)) for g in grads.values())
+    s = max_norm / np.sqrt(sq) if sq > max_norm else 1.0
+    return {k: (g * s).astype(g.dtype) for k, g in grads.items()}, float(np.sqrt(sq))
+
+
+def clip_float32_sum(grads, max_norm):  # the squares summed in the arrays' dtype
+    norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
+    s = max_norm / norm if norm > max_norm else 1.0
+    return {k: (g * s).astype(g.dtype) for k, g in grads.items()}, norm
+
+
+def clip_linalg(grads, max_norm):  # np.linalg.norm of float32 overflows the same way
+    flat = np.concatenate([g.ravel() for g in grads.values()])
+    norm = float(np.linalg.norm(flat))
+    s = max_norm / norm if norm > max_norm else 1.0
+    return {k: (g * s).astype(g.dtype) for k, g in grads.items()}, norm
+
+
+def clip_per_array_copy(grads, max_norm):
+    out = {}
+    for k, g in grads.items():
+        n = float(np.linalg.norm(g.astype(np.float64)))
+        out[k] = (g * (max_norm / n)).astype(g.dtype) if n > max_norm else g.copy()
+    return out, global_norm(grads)
+
+
+def clip_reversed(grads, max_norm):
+    norm = global_norm(grads)
+    s = max_norm / norm if norm < max_norm else 1.0
+    return {k: (g * s).astype(g.dtype) for k, g in grads.items()}, norm
+
+
+def clip_inverted(grads, max_norm):
+    norm = global_norm(grads)
+    s = norm / max_norm if norm > max_norm else 1.0
+    return {k: (g * s).astype(g.dtype) for k, g in grads.items()}, norm
+
+
+def clip_ok_torch(grads, max_norm):  # PyTorch's clip_grad_norm_, with its 1e-6
+    norm = global_norm(grads)
+    coef = min(max_norm / (norm + 1e-6), 1.0)
+    return {k: (g * coef).astype(g.dtype) for k, g in grads.items()}, norm
+
+
 CLIP_BY_NORM = [
     (clip_in_place, ["in place"]),
     (clip_numpy_scalar, ["float(scale)"]),
@@ -305,6 +415,12 @@ CLIP_BY_NORM = [
     (clip_squared, ["square root"]),
     (clip_only_first, ["came back unscaled", "same factor"]),
     (clip_returns_dict_only, ["(clipped, total_norm)"]),
+    (clip_squared_test, ["squared norm", "max_norm ** 2"]),
+    (clip_float32_sum, ["overflow", "float64"]),
+    (clip_linalg, ["overflow", "float64"]),
+    (clip_per_array_copy, ["each array by its own norm"]),
+    (clip_reversed, ["wrong way round"]),
+    (clip_inverted, ["max_norm / total_norm, not total_norm / max_norm"]),
 ]
 
 
@@ -325,17 +441,28 @@ def lf(
     shift=False,
     step=lstm_step_ok,
     return_last_c_first=False,
+    h_zero=False,
+    float64_zeros=False,
+    h0_decides=False,
+    backwards=None,
 ):
+    """backwards: 'store' (out[t] = h, for t from T - 1 down to 0) or 'append'."""
+
     def student(x, params, h0=None, c0=None):
         B, H = x.shape[1], params["weight_hh_l0"].shape[1]
-        z = np.zeros((B, H), x.dtype)
-        h = z if (h0 is None or zeros) else h0
+        z = np.zeros((B, H)) if float64_zeros else np.zeros((B, H), x.dtype)
+        h = z if (h0 is None or zeros or h_zero) else h0
         c = z if (c0 is None or zeros or c_zero) else c0
+        if h0_decides:  # one test for both states
+            h, c = (z, z) if h0 is None else (h0, c0)
         out, prev = [], h
-        for x_t in x:
+        steps = range(len(x) - 1, -1, -1) if backwards else range(len(x))
+        for t in steps:
             prev = h
-            h, c = step(x_t, h, c, params)
+            h, c = step(x[t], h, c, params)
             out.append(c if out_c else (prev if shift else h))
+        if backwards == "store":
+            out = out[::-1]
         return np.stack(out), ((c, h) if return_last_c_first else (h, c))
 
     return student
@@ -382,6 +509,11 @@ LSTM_FORWARD = [
     (lf(step=lstm_step_ifog), ["gate order"]),
     (lf(step=lstm_step_no_tanh_c), ["tanh"]),
     (lf(return_last_c_first=True), ["(h_n, c_n)"]),
+    (lf(float64_zeros=True), ["float64", "dtype=x.dtype"]),
+    (lf(h0_decides=True), ["ignores c0", "h0 omitted"]),
+    (lf(h_zero=True), ["ignores h0 and starts the hidden state"]),
+    (lf(backwards="store"), ["backwards in time"]),
+    (lf(backwards="append"), ["backwards in time"]),
 ]
 
 
@@ -397,6 +529,18 @@ PULSE_MEMORY = [
     (lambda: (6.0, 12.0, 7.0), ["input gate is open for small"]),
     (lambda: (6.0, 12.0, float("nan")), ["non-finite"]),
     (lambda: (6.0, 12.0), ["three numbers"]),
+    # near the edges: c drops below 0.5 only at the last step, t = 50 ...
+    (lambda: (4.198, 12.0, -7.0), ["at step 50", "forget gate"]),
+    # ... the noise alone reaches 0.25 (b_i or w_i just too large)
+    (lambda: (6.0, 12.0, -5.53), ["input gate is open for small"]),
+    (lambda: (6.0, 18.4, -7.0), ["input gate is open for small"]),
+    # a fully open input gate would not do either: the forget gate comes first
+    (lambda: (2.0, 1.0, -3.0), ["forget gate", "also lets in only"]),
+]
+PULSE_MEMORY_EDGES = [  # just inside the same edges: these pass
+    lambda: (4.206, 12.0, -7.0),
+    lambda: (6.0, 12.0, -5.555),
+    lambda: (6.0, 18.3, -7.0),
 ]
 
 
@@ -413,34 +557,53 @@ def lsb(
     o_in_path=True,
     order="ifgo",
     bias="sum",
+    with_dc_next=True,
+    c_slope=True,
+    with_b_hh=True,
+    dc_prev_from="dc",
 ):
+    """g_slope: 'tanh', 'sig' or 'none'; gate_slope: 'sig', 'tanh' or 'exp' (the
+    sigmoid's slope as exp(-a) / (1 + exp(-a))^2); bias: 'sum', 'mean' (the bias
+    gradients), 'mean_all' (every parameter gradient divided by B) or 'zero_hh'."""
+
     def student(dh_next, dc_next, x, h_prev, c_prev, params):
         W_ih, W_hh, b_ih, b_hh = P(params)
         H = h_prev.shape[1]
-        a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+        a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + (b_hh if with_b_hh else 0)
         i, f = sig(a[:, :H]), sig(a[:, H : 2 * H])
         g, o = np.tanh(a[:, 2 * H : 3 * H]), sig(a[:, 3 * H :])
         c = f * c_prev + i * g
         tc = np.tanh(c)
         do = dh_next * (np.tanh(c_prev) if do_c_prev else tc)
-        dc = dc_next
+        dc = dc_next if with_dc_next else 0
         if tanh_path:
-            dc = dc + dh_next * (o if o_in_path else 1) * (1 - tc**2)
+            dc = dc + dh_next * (o if o_in_path else 1) * (
+                (1 - tc**2) if c_slope else 1
+            )
 
-        def slope(s):
+        def slope(s, block):
+            if gate_slope == "exp":
+                e = np.exp(-a[:, block * H : (block + 1) * H])
+                return e / (1 + e) ** 2
             return s * (1 - s) if gate_slope == "sig" else 1 - s**2
 
+        g_slopes = {"tanh": 1 - g**2, "sig": g * (1 - g), "none": 1}
         blocks = {
-            "i": dc * g * slope(i),
-            "f": dc * (c if df_c_next else c_prev) * slope(f),
-            "g": dc * i * ((1 - g**2) if g_slope == "tanh" else g * (1 - g)),
-            "o": do * slope(o),
+            "i": dc * g * slope(i, 0),
+            "f": dc * (c if df_c_next else c_prev) * slope(f, 1),
+            "g": dc * i * g_slopes[g_slope],
+            "o": do * slope(o, 3),
         }
         da = np.concatenate([blocks[k] for k in order], axis=1)
         grads = grads_from(da, x, h_prev)
         if bias == "mean":
             grads["bias_ih_l0"] = grads["bias_hh_l0"] = da.mean(0)
-        return da @ W_ih, da @ W_hh, dc * f if carry else dc, grads
+        if bias == "mean_all":
+            grads = {k: v / len(x) for k, v in grads.items()}
+        if bias == "zero_hh":
+            grads["bias_hh_l0"] = np.zeros_like(b_hh)
+        dc_prev = (dc if dc_prev_from == "dc" else dc_next) * f
+        return da @ W_ih, da @ W_hh, dc_prev if carry else dc, grads
 
     return student
 
@@ -476,6 +639,14 @@ LSTM_STEP_BACKWARD = [
     (lsb(o_in_path=False), ["missing the output gate"]),
     (lsb(order="ifog"), ["stacked as i, f, o, g"]),
     (lsb(bias="mean"), ["means over the batch"]),
+    (lsb(with_dc_next=False), ["dc_next", "ignores"]),
+    (lsb(c_slope=False), ["1 - tanh(c_next)^2", "slope"]),
+    (lsb(g_slope="none"), ["slope of the candidate", "1 - g^2"]),
+    (lsb(bias="mean_all"), ["means over the batch", "sum"]),
+    (lsb(with_b_hh=False), ["b_hh", "forward step"]),
+    (lsb(bias="zero_hh"), ["bias_hh_l0", "same gradient as b_ih"]),
+    (lsb(dc_prev_from="dc_next"), ["dc_prev = dc * f"]),
+    (lsb(gate_slope="exp"), ["NaN", "large", "overflow"]),
 ]
 
 
@@ -490,16 +661,28 @@ def gsb(
     n_slope="tanh",
     placement=None,
     bias_hh_n_plain=False,
+    default=True,
+    with_b_hh=True,
+    gate_slope="sig",
+    grads="sum",
+    interp="zh",
 ):
-    """A student's GRU step backward for both placements, with the named slip."""
+    """A student's GRU step backward for both placements, with the named slip.
 
-    def student(dh_next, x, h_prev, params, reset_after=True):
+    n_slope: 'tanh', 'sig' or 'none'; gate_slope 'exp' writes the sigmoid's slope
+    as exp(-a) / (1 + exp(-a))^2; grads: 'sum', 'mean_all' or 'zero_hh'; interp
+    'zn' differentiates h_next = z n + (1 - z) h_prev."""
+
+    def student(dh_next, x, h_prev, params, reset_after=default):
         W_ih, W_hh, b_ih, b_hh = P(params)
         H = h_prev.shape[1]
+        if not with_b_hh:
+            b_hh = np.zeros_like(b_hh)
         after = reset_after if placement is None else placement
         gx = x @ W_ih.T + b_ih
-        r = sig(gx[:, :H] + h_prev @ W_hh[:H].T + b_hh[:H])
-        z = sig(gx[:, H : 2 * H] + h_prev @ W_hh[H : 2 * H].T + b_hh[H : 2 * H])
+        a_r = gx[:, :H] + h_prev @ W_hh[:H].T + b_hh[:H]
+        a_z = gx[:, H : 2 * H] + h_prev @ W_hh[H : 2 * H].T + b_hh[H : 2 * H]
+        r, z = sig(a_r), sig(a_z)
         W_hn, b_hn = W_hh[2 * H :], b_hh[2 * H :]
         if after:
             hn = h_prev @ W_hn.T + b_hn
@@ -507,8 +690,18 @@ def gsb(
         else:
             rh = r * h_prev
             n = np.tanh(gx[:, 2 * H :] + rh @ W_hn.T + b_hn)
-        dan = dh_next * (1 - z) * ((1 - n * n) if n_slope == "tanh" else n * (1 - n))
-        daz = z_sign * dh_next * (h_prev - n) * z * (1 - z)
+        keep = z if interp == "zh" else 1 - z
+        n_slopes = {"tanh": 1 - n * n, "sig": n * (1 - n), "none": 1}
+        dan = dh_next * (1 - keep) * n_slopes[n_slope]
+
+        def slope(s, a):
+            if gate_slope == "exp":
+                return np.exp(-a) / (1 + np.exp(-a)) ** 2
+            return s * (1 - s)
+
+        daz = z_sign * dh_next * (h_prev - n) * slope(z, a_z)
+        if interp != "zh":
+            daz = -daz
         if after:
             dr = dan * hn
             dghn = dan * r if r_on_hn else dan
@@ -521,28 +714,58 @@ def gsb(
             dh_n_path = drh * r
             dW_hn = dan.T @ rh
             db_hn = dan.sum(0)
-        dar = dr * r * (1 - r) if reset_grad else 0 * dr
+        dar = dr * slope(r, a_r) if reset_grad else 0 * dr
         drz = np.concatenate([dar, daz], axis=1)
         dgi = np.concatenate([dar, daz, dan], axis=1)
-        dh_prev = (dh_next * z if direct else 0) + drz @ W_hh[: 2 * H] + dh_n_path
-        grads = {
+        dh_prev = (dh_next * keep if direct else 0) + drz @ W_hh[: 2 * H] + dh_n_path
+        g = {
             "weight_ih_l0": dgi.T @ x,
             "weight_hh_l0": np.concatenate([drz.T @ h_prev, dW_hn]),
             "bias_ih_l0": dgi.sum(0),
             "bias_hh_l0": np.concatenate([drz.sum(0), db_hn]),
         }
-        return dgi @ W_ih, dh_prev, grads
+        if grads == "mean_all":
+            g = {k: v / x.shape[0] for k, v in g.items()}
+        if grads == "zero_hh":
+            g["bias_hh_l0"] = 0 * g["bias_hh_l0"]
+        return dgi @ W_ih, dh_prev, g
 
     return student
 
 
-def gsb_ok_reference(dh_next, x, h_prev, params, reset_after=True):
-    """Correct: one step of the reference forward and backward."""
-    from utils import cells
-
-    _, _, cache = cells.gru_forward(x[None], params, h_prev, reset_after=reset_after)
-    dx, dparams, dh = cells.gru_backward(dh_next[None], cache)
-    return dx[0], dh, dparams
+def gsb_ok_stacked(dh_next, x, h_prev, params, reset_after=True):
+    """Correct, written differently: the three blocks as one (B, 3H) array, the
+    sigmoid in its tanh form, both placements."""
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h_prev.shape[1]
+    s = lambda a: 0.5 * (1 + np.tanh(0.5 * a))
+    gi = x @ W_ih.T + b_ih  # (B, 3H)
+    if reset_after:
+        gh = h_prev @ W_hh.T + b_hh  # (B, 3H)
+        r, z = s(gi[:, :H] + gh[:, :H]), s(gi[:, H : 2 * H] + gh[:, H : 2 * H])
+        n = np.tanh(gi[:, 2 * H :] + r * gh[:, 2 * H :])
+    else:
+        grz = h_prev @ W_hh[: 2 * H].T + b_hh[: 2 * H]
+        r, z = s(gi[:, :H] + grz[:, :H]), s(gi[:, H : 2 * H] + grz[:, H:])
+        n = np.tanh(gi[:, 2 * H :] + (r * h_prev) @ W_hh[2 * H :].T + b_hh[2 * H :])
+    dan = dh_next * (1 - z) * (1 - n**2)
+    daz = dh_next * (h_prev - n) * z * (1 - z)
+    if reset_after:
+        dar = dan * gh[:, 2 * H :] * r * (1 - r)
+        dgh = np.concatenate([dar, daz, dan * r], axis=1)  # into h_prev @ W_hh.T
+        dh_prev = dh_next * z + dgh @ W_hh
+        dW_hh, db_hh = dgh.T @ h_prev, dgh.sum(0)
+    else:
+        drh = dan @ W_hh[2 * H :]
+        dar = drh * h_prev * r * (1 - r)
+        drz = np.concatenate([dar, daz], axis=1)
+        dh_prev = dh_next * z + drz @ W_hh[: 2 * H] + drh * r
+        dW_hh = np.concatenate([drz.T @ h_prev, dan.T @ (r * h_prev)])
+        db_hh = np.concatenate([drz, dan], axis=1).sum(0)
+    dgi = np.concatenate([dar, daz, dan], axis=1)
+    grads = {"weight_ih_l0": dgi.T @ x, "weight_hh_l0": dW_hh}
+    grads.update(bias_ih_l0=dgi.sum(0), bias_hh_l0=db_hh)
+    return dgi @ W_ih, dh_prev, grads
 
 
 GRU_STEP_BACKWARD = [
@@ -554,12 +777,25 @@ GRU_STEP_BACKWARD = [
     (gsb(placement=False), ["other reset placement"]),
     (gsb(placement=True), ["other reset placement"]),
     (gsb(bias_hh_n_plain=True), ["bias_hh_l0", "b_hn"]),
+    (gsb(default=False), ["reset_after left out", "default", "reset_after=True"]),
+    (gsb(n_slope="none"), ["slope of the candidate", "1 - n^2"]),
+    (gsb(grads="mean_all"), ["means over the batch", "sum"]),
+    (gsb(grads="zero_hh"), ["bias_hh_l0", "is zero"]),
+    (gsb(with_b_hh=False), ["b_hh", "forward step"]),
+    (gsb(interp="zn"), ["reversed interpolation"]),
+    (gsb(gate_slope="exp"), ["NaN", "large", "overflow"]),
 ]
 
 
 # -------------------------------------------------------------- 5.3 param_count
 
 K = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def pc_int32(kind, D, H):  # sizes held as 32-bit integers (NumPy 1 on Windows)
+    sizes = np.array([H * D, H * H, H, H], dtype=np.int32) * K[kind]
+    return int(sizes.sum())
+
 
 PARAM_COUNT = [
     (lambda kind, D, H: K[kind] * (H * D + H * H), ["left out the biases"]),
@@ -583,15 +819,34 @@ PARAM_COUNT = [
         lambda kind, D, H: K[kind] * (H * D + H * H) + 2 * H,
         ["stacked like the weights"],
     ),
+    (lambda kind, D, H: K[kind] * H * (D + H + 2) / 1, ["a float", "int"]),
+    (lambda kind, D, H: float(K[kind] * (H * D + H * H + 2 * H)), ["a float"]),
+    (lambda kind, D, H: K[kind] * (2 * H * D + 2 * H), ["not H * D"]),
+    (lambda kind, D, H: K[kind] * (H * D + 2 * H), ["left out W_hh"]),
+    (pc_int32, ["32-bit", "2147483647"]),
+    (lambda kind, D, H: kind != "", ["a bool"]),
 ]
 
 
 # ---------------------------------------------------------------- 6.1 cifg_step
 
 
-def cifg(order="fgo", swap=False, output=True, cand=np.tanh, c_from="c"):
+def cifg(
+    order="fgo",
+    swap=False,
+    output=True,
+    cand=np.tanh,
+    c_from="c",
+    gate=sig,
+    cell_act=np.tanh,
+    h_from="new",
+    biases="both",
+    returns="hc",
+):
     def student(x, h, c, params):
         W_ih, W_hh, b_ih, b_hh = P(params)
+        b_ih = b_ih if biases in ("both", "ih") else 0
+        b_hh = b_hh if biases in ("both", "hh") else 0
         blocks = dict(
             zip(
                 order,
@@ -599,12 +854,38 @@ def cifg(order="fgo", swap=False, output=True, cand=np.tanh, c_from="c"):
                 strict=True,
             )
         )
-        f, g = sig(blocks["f"]), cand(blocks["g"])
+        f, g = gate(blocks["f"]), cand(blocks["g"])
         keep = 1 - f if swap else f
-        c_next = keep * c + (1 - keep) * g
-        return (sig(blocks["o"]) if output else 1) * np.tanh(c_next), c_next
+        c_next = keep * (h if c_from == "h" else c) + (1 - keep) * g
+        o = gate(blocks["o"]) if output else 1
+        h_next = o * cell_act(c_next if h_from == "new" else c)
+        return (c_next, h_next) if returns == "ch" else (h_next, c_next)
 
     return student
+
+
+def sig_exp_over(a):  # exp(a) / (1 + exp(a)): inf / inf for large a
+    return np.exp(a) / (1 + np.exp(a))
+
+
+def sig_clipped(a):  # clipping at 10 is off by 4.5e-5 beyond it
+    return sig(np.clip(a, -10, 10))
+
+
+def tanh_exp(a):  # (e^2a - 1) / (e^2a + 1): inf / inf for large a
+    return (np.exp(2 * a) - 1) / (np.exp(2 * a) + 1)
+
+
+def cifg_per_block_transposed_hh(x, h, c, params):  # h @ W (H, H) per block
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h.shape[1]
+    a_x = x @ W_ih.T + b_ih + b_hh
+    f, g, o = (
+        a_x[:, k * H : (k + 1) * H] + h @ W_hh[k * H : (k + 1) * H] for k in range(3)
+    )
+    f = sig(f)
+    c_next = f * c + (1 - f) * np.tanh(g)
+    return sig(o) * np.tanh(c_next), c_next
 
 
 def cifg_ok_lerp(x, h, c, params):
@@ -626,6 +907,19 @@ CIFG_STEP = [
     (cifg(order="ofg"), ["block order"]),
     (cifg(order="ogf"), ["block order"]),
     (cifg(order="gof"), ["block order"]),
+    (cifg(biases="ih"), ["left out b_hh"]),
+    (cifg(biases="hh"), ["left out b_ih"]),
+    (cifg(biases="none"), ["left out both biases"]),
+    (cifg_per_block_transposed_hh, ["W_hh instead of W_hh^T"]),
+    (cifg(gate=np.tanh), ["gates f and o are sigmoids"]),
+    (cifg(cell_act=lambda a: a), ["missing the tanh"]),
+    (cifg(h_from="old"), ["old cell state"]),
+    (cifg(c_from="h"), ["multiplies h instead of c"]),
+    (cifg(returns="ch"), ["(c_next, h_next)"]),
+    (cifg(swap=True, biases="ih"), ["two mistakes", "coupling", "b_hh"]),
+    (cifg(gate=sig_exp_over), ["NaN", "stable sigmoid"]),
+    (cifg(cand=tanh_exp), ["NaN", "np.tanh"]),
+    (cifg(gate=sig_clipped), ["hundreds", "clip"]),
 ]
 
 
@@ -680,6 +974,20 @@ def ss_narrow_clip(a):  # clipping to +-10 flattens the tails
     return 1 / (1 + np.exp(-np.clip(a, -10, 10)))
 
 
+def ss_clip_500(a):  # a common recipe: fine for overflow, not for tiny results
+    return 1 / (1 + np.exp(-np.clip(a, -500, 500)))
+
+
+def ss_clip_by_dtype(a):  # right in float64, too narrow in float32
+    limit = 700 if a.dtype == np.float64 else 50
+    return 1 / (1 + np.exp(-np.clip(a, -limit, limit)))
+
+
+def ss_ok_clip_at_overflow(a):  # clipped just short of overflow: nothing lost
+    limit = 709 if a.dtype == np.float64 else 88.5
+    return 1 / (1 + np.exp(-np.clip(a, -limit, limit)))
+
+
 STABLE_SIGMOID = [
     (ss_naive, ["RuntimeWarning"]),
     (ss_naive_other, ["RuntimeWarning"]),
@@ -689,6 +997,8 @@ STABLE_SIGMOID = [
     (ss_float64, ["float64 for float32 inputs"]),
     (ss_in_place, ["in place"]),
     (ss_narrow_clip, ["you clip a to [-10, 10]"]),
+    (ss_clip_500, ["you clip a to [-500, 500]"]),
+    (ss_clip_by_dtype, ["you clip a to [-50, 50]", "float32"]),
 ]
 
 
@@ -711,6 +1021,21 @@ def rnn_ok_stacked(x, h, params):
     return np.tanh(xh @ np.hstack([W_ih, W_hh]).T + b_ih + b_hh)
 
 
+def rnn_tanh_on_input(x, h, params):  # a parenthesis closed too early
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    return np.tanh(x @ W_ih.T + b_ih) + h @ W_hh.T + b_hh
+
+
+def rnn_tanh_each(x, h, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    return np.tanh(x @ W_ih.T + b_ih) + np.tanh(h @ W_hh.T + b_hh)
+
+
+def rnn_bias_outside(x, h, params):
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    return np.tanh(x @ W_ih.T + h @ W_hh.T) + b_ih + b_hh
+
+
 RNN_STEP = [
     (rnn(act=sig), ["sigmoid where the RNN uses tanh"]),
     (rnn(act=lambda a: np.maximum(a, 0)), ["ReLU"]),
@@ -722,6 +1047,9 @@ RNN_STEP = [
     (rnn(t_ih=True, t_hh=True), ["W_ih and W_hh instead of their transposes"]),
     (rnn(swap=True), ["swapped"]),
     (rnn(act=sig, b_hh=False), ["two mistakes", "sigmoid", "b_hh"]),
+    (rnn_tanh_on_input, ["tanh covers only the input term"]),
+    (rnn_tanh_each, ["each term its own tanh"]),
+    (rnn_bias_outside, ["biases are added after the tanh"]),
 ]
 
 
@@ -764,6 +1092,37 @@ def rf_aliased(x, params, h0=None):
     return np.stack(out), h
 
 
+def rf_float64_zeros(x, params, h0=None):  # np.zeros without dtype
+    B, H = x.shape[1], params["weight_hh_l0"].shape[1]
+    h = np.zeros((B, H)) if h0 is None else h0
+    out = []
+    for x_t in x:
+        h = rnn_step_ok(x_t, h, params)
+        out.append(h)
+    return np.stack(out), h
+
+
+def rf_loop(order="forward", skip=None):
+    """A preallocated loop: order 'backward' (by index) or 'reversed' (x[::-1],
+    appended); skip 'first' (range(1, T)) or 'last' (range(T - 1))."""
+
+    def student(x, params, h0=None):
+        T, B, _ = x.shape
+        H = params["weight_hh_l0"].shape[1]
+        h = np.zeros((B, H), x.dtype) if h0 is None else h0
+        out = np.zeros((T, B, H), x.dtype)
+        steps = {"first": range(1, T), "last": range(T - 1)}.get(skip, range(T))
+        if order == "backward":
+            steps = reversed(range(T))
+        for i, t in enumerate(steps):
+            x_t = x[T - 1 - t] if order == "reversed" else x[t]
+            h = rnn_step_ok(x_t, h, params)
+            out[i if order == "reversed" else t] = h
+        return out, h
+
+    return student
+
+
 def rf_ok_preallocated(x, params, h0=None):
     T, B, _ = x.shape
     H = params["weight_hh_l0"].shape[1]
@@ -783,6 +1142,12 @@ RNN_FORWARD = [
     (rf(step=rnn(b_hh=False)), ["your steps are wrong", "left out b_hh"]),
     (rf(step=rnn(act=sig)), ["your steps are wrong", "sigmoid"]),
     (rf_aliased, ["same array T times", "in place"]),
+    (rf_float64_zeros, ["float64", "dtype=x.dtype"]),
+    (rf_loop(order="backward"), ["backwards in time"]),
+    (rf_loop(order="reversed"), ["backwards in time"]),
+    (rf_loop(skip="first"), ["skips x[0]"]),
+    (rf_loop(skip="last"), ["one step early"]),
+    (rf(step=rnn_tanh_on_input), ["your steps are wrong", "only the input term"]),
 ]
 
 
@@ -798,10 +1163,22 @@ LATCH = [
     (lambda: (2.0, 0.0, 0.0), ["too weak"]),
     (lambda: 2.0, ["three numbers"]),
     (lambda: (2.0, float("inf"), 0.0), ["non-finite"]),
+    (lambda: (1.2, 4.0, 1e-7), ["switches itself on", "step"]),
+    (lambda: (1.2, 4.0, -1e-7), ["switches itself on", "step"]),
+    (lambda: (1.05, 4.0, 0.0), ["'on' state", "not above 0.5", "raise w_hh"]),
+    (lambda: (2.0, -4.0, 0.0), ["negative", "pushes h down"]),
 ]
 
 
 # ------------------------------------------------------------------ 3.1 lstm_step
+
+
+def sig_by_exp(a):  # exp(a) / (1 + exp(a)): inf / inf = NaN once exp(a) overflows
+    return np.exp(a) / (1 + np.exp(a))
+
+
+def tanh_by_exp(a):  # the textbook formula: NaN once exp(|a|) overflows
+    return (np.exp(a) - np.exp(-a)) / (np.exp(a) + np.exp(-a))
 
 
 def lstm(
@@ -815,9 +1192,12 @@ def lstm(
     b_hh=True,
     t_hh=False,
     block_t=False,
+    swap=False,
 ):
     def student(x, h, c, params):
         W_ih, W_hh, bi, bh = P(params)
+        if swap:  # W_hh on x and W_ih on h: fits only when D = H
+            W_ih, W_hh = W_hh, W_ih
         if block_t:  # each gate's (H, H) block transposed
             W_hh = np.concatenate([w.T for w in np.split(W_hh, 4)])
         a = x @ W_ih.T + h @ (W_hh if t_hh else W_hh.T)
@@ -865,28 +1245,49 @@ LSTM_STEP = [
     (lstm(block_t=True), ["W_hh instead of W_hh^T"]),
     (lstm(t_hh=True), ["wrong way round", "h @ W_hh.T"]),
     (lstm(order="ifog", b_hh=False), ["two mistakes", "gate order", "left out b_hh"]),
+    (lstm(gate=sig_by_exp), ["NaN", "large", "overflow"]),
+    (lstm(cand=tanh_by_exp, cell_act=tanh_by_exp), ["NaN", "np.tanh"]),
+    (lstm(swap=True), ["W_ih and W_hh are swapped"]),
+    (lstm(b_ih=False, b_hh=False), ["left out both biases"]),
 ]
 
 
 # -------------------------------------------------------------------- 5.1 gru_step
 
 
-def gru(order="rzn", reset=None, interp="zh", b_ih=True):
-    """reset: None (the placement asked for), 'after', 'before', 'input', 'none'."""
+def gru(
+    order="rzn",
+    reset=None,
+    interp="zh",
+    b_ih=True,
+    with_b_hh=True,
+    with_b_hn=True,
+    gate=sig,
+    default=True,
+):
+    """reset: None (the placement asked for), 'after', 'before', 'input', 'none',
+    'after_b_hn_out' (r * (W_hn h) + b_hn); with_b_hn False leaves out b_hh[2H:];
+    default: the student's default for reset_after."""
 
-    def student(x, h, params, reset_after=True):
+    def student(x, h, params, reset_after=default):
         W_ih, W_hh, bi, b_hh = P(params)
         H = h.shape[1]
+        if not with_b_hh:
+            b_hh = 0 * b_hh
+        if not with_b_hn:
+            b_hh = np.concatenate([b_hh[: 2 * H], 0 * b_hh[2 * H :]])
         gx = x @ W_ih.T + (bi if b_ih else 0)
         gh = h @ W_hh.T + b_hh
         bx = dict(zip(order, np.split(gx, 3, axis=1), strict=True))
         bh = dict(zip(order, np.split(gh, 3, axis=1), strict=True))
-        r, z = sig(bx["r"] + bh["r"]), sig(bx["z"] + bh["z"])
+        r, z = gate(bx["r"] + bh["r"]), gate(bx["z"] + bh["z"])
         where = reset or ("after" if reset_after else "before")
         rows = {"r": 0, "z": 1, "n": 2}["n"] if order == "rzn" else order.index("n")
         W_hn, b_hn = W_hh[rows * H : (rows + 1) * H], b_hh[rows * H : (rows + 1) * H]
         if where == "after":
             n = np.tanh(bx["n"] + r * bh["n"])
+        elif where == "after_b_hn_out":
+            n = np.tanh(bx["n"] + r * (h @ W_hn.T) + b_hn)
         elif where == "before":
             n = np.tanh(bx["n"] + (r * h) @ W_hn.T + b_hn)
         elif where == "input":
@@ -920,6 +1321,11 @@ GRU_STEP = [
     (gru(order="zrn"), ["gate order", "update, reset, new"]),
     (gru(order="nrz"), ["gate order"]),
     (gru(b_ih=False), ["left out b_ih"]),
+    (gru(with_b_hh=False), ["left out b_hh"]),
+    (gru(with_b_hn=False), ["left out b_hn", "bias_hh_l0'][2H:]"]),
+    (gru(reset="after_b_hn_out"), ["b_hn", "inside", "r * (W_hn h + b_hn)"]),
+    (gru(default=False), ["reset_after left out", "default", "reset_after=True"]),
+    (gru(gate=sig_by_exp), ["NaN", "large", "overflow"]),
 ]
 
 
@@ -957,6 +1363,27 @@ def st(scale="divide", axis=-1, shift=True, log=False, power=False, norm_T=True)
     return student
 
 
+def st_no_keepdims(where="sum"):
+    def student(logits, temperature):
+        z = logits / temperature
+        z = z - (z.max(axis=-1) if where == "max" else z.max(axis=-1, keepdims=True))
+        e = np.exp(z)
+        return e / (e.sum(axis=-1) if where == "sum" else e.sum(-1, keepdims=True))
+
+    return student
+
+
+def st_axis_1(logits, temperature):  # right for 2-D logits only
+    z = logits / temperature
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def st_probabilities_over_T(logits, temperature):
+    z = logits - logits.max(axis=-1, keepdims=True)
+    return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True) / temperature
+
+
 SOFTMAX_TEMPERATURE = [
     (st(scale="multiply"), ["multiplied the logits"]),
     (st(scale="none"), ["no effect"]),
@@ -970,6 +1397,10 @@ SOFTMAX_TEMPERATURE = [
         lambda logits, temperature: st_ok(logits.astype(np.float64), temperature),
         ["float64"],
     ),
+    (st_no_keepdims("sum"), ["row sums without keepdims"]),
+    (st_no_keepdims("max"), ["row maxima without keepdims"]),
+    (st_axis_1, ["over axis 1", "last axis"]),
+    (st_probabilities_over_T, ["do not sum to 1"]),
 ]
 
 
@@ -1006,6 +1437,44 @@ def bpc(log=np.log2, reduce="mean", sign=-1, pick="target", shift=True, avg_p=Fa
     return student
 
 
+def bpc_log_p(logits, targets, axis=-1):
+    z = logits - logits.max(axis=axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+def bpc_shifted_back(logits, targets):  # logits[1:] paired with targets[:-1]
+    logp = bpc_log_p(logits, targets)
+    return float(-logp[np.arange(1, len(targets)), targets[:-1]].mean() / np.log(2))
+
+
+def bpc_rolled(logits, targets):  # "the next character": np.roll wraps around
+    nxt = np.roll(targets, -1)
+    logp = bpc_log_p(logits, targets)
+    return float(-logp[np.arange(len(targets)), nxt].mean() / np.log(2))
+
+
+def bpc_table(logits, targets):  # logp[:, targets] is an (N, N) table
+    return float(-bpc_log_p(logits, targets)[:, targets].mean() / np.log(2))
+
+
+def bpc_rows(logits, targets):  # logp[targets] picks whole rows
+    return float(-bpc_log_p(logits, targets)[targets].mean() / np.log(2))
+
+
+def bpc_all_entries(logits, targets):  # the mean over every entry of log p
+    return float(-bpc_log_p(logits, targets).mean() / np.log(2))
+
+
+def bpc_axis_0(logits, targets):
+    logp = bpc_log_p(logits, targets, axis=0)
+    return float(-logp[np.arange(len(targets)), targets].mean() / np.log(2))
+
+
+def bpc_times_ln2(logits, targets):
+    logp = bpc_log_p(logits, targets)
+    return float(-logp[np.arange(len(targets)), targets].mean() * np.log(2))
+
+
 BITS_PER_CHAR = [
     (bpc(log=np.log), ["nats"]),
     (bpc(log=np.log10), ["log base 10"]),
@@ -1023,6 +1492,13 @@ BITS_PER_CHAR = [
         ),
         ["one number"],
     ),
+    (bpc_shifted_back, ["shifted by one", "logits[n] already predicts"]),
+    (bpc_rolled, ["np.roll"]),
+    (bpc_table, ["(N, N) table"]),
+    (bpc_rows, ["log_p[targets] picks rows"]),
+    (bpc_all_entries, ["every entry"]),
+    (bpc_axis_0, ["over axis 0"]),
+    (bpc_times_ln2, ["multiplied by ln 2"]),
 ]
 
 
@@ -1065,6 +1541,47 @@ def lpc(target="position", measure="corr", use_abs=True, pick=np.argmax, reset=T
     return student
 
 
+def lpc_ok_from_one(states, text):  # counting from 1 moves every position by 1
+    pos = positions(text) + 1
+    return int(np.argmax(np.abs(np.corrcoef(states.T, pos)[-1, :-1])))
+
+
+def lpc_ok_split(states, text):  # each line's positions, its newline included
+    lines = text.split("\n")
+    pos = [p for line in lines[:-1] for p in range(len(line) + 1)]
+    pos = np.array(pos + list(range(len(lines[-1]))), dtype=float)
+    return int(np.argmax([abs(np.corrcoef(s, pos)[0, 1]) for s in states.T]))
+
+
+def lpc_positions_after_update(states, text):  # the newline gets 0, then 1, 2, ...
+    pos, p = [], 0
+    for ch in text:
+        p = 0 if ch == "\n" else p + 1
+        pos.append(p)
+    return int(np.argmax(np.abs(np.corrcoef(states.T, pos)[-1, :-1])))
+
+
+def lpc_newline_starts_line(states, text):  # a newline is position 0 of the next
+    pos, p = [], 0
+    for ch in text:
+        if ch == "\n":
+            p = 0
+        pos.append(p)
+        p += 1
+    return int(np.argmax(np.abs(np.corrcoef(states.T, pos)[-1, :-1])))
+
+
+def lpc_without_newlines(states, text):  # drops the newline characters
+    keep = np.array([ch != "\n" for ch in text])
+    pos = [p for line in text.split("\n") for p in range(len(line))]
+    corr = np.corrcoef(states[keep].T, pos)[-1, :-1]
+    return int(np.argmax(np.abs(corr)))
+
+
+def lpc_self_correlation(states, text):  # the last entry is pos with itself: 1
+    return int(np.argmax(np.abs(np.corrcoef(states.T, positions(text))[-1])))
+
+
 LINE_POSITION_CELL = [
     (lpc(use_abs=False), ["absolute value"]),
     (lpc(measure="cov"), ["covariances"]),
@@ -1074,6 +1591,11 @@ LINE_POSITION_CELL = [
     (lambda states, text: float(lpc_ok(states, text)), ["one integer"]),
     (lambda states, text: np.array([lpc_ok(states, text)]), ["one integer"]),
     (lambda states, text: 3, ["another"]),
+    (lpc_positions_after_update, ["off by one at the newline"]),
+    (lpc_newline_starts_line, ["off by one at the newline"]),
+    (lpc_without_newlines, ["left the newline characters out"]),
+    (lpc_self_correlation, ["not the index of a unit", "with itself"]),
+    (lambda states, text: -1, ["not the index of a unit"]),
 ]
 
 
@@ -1088,32 +1610,53 @@ def ph(
     order="ifgo",
     cell_act=np.tanh,
     b_hh=True,
+    b_ih=True,
+    no_peep="",
+    gate=sig,
+    cand=np.tanh,
+    c_from="c",
+    h_from="new",
+    returns="hc",
 ):
     def student(x, h, c, params):
-        W_ih, W_hh, b_ih, bh = P(params)
-        a = x @ W_ih.T + b_ih + h @ W_hh.T + (bh if b_hh else 0)
+        W_ih, W_hh, bi, bh = P(params)
+        a = x @ W_ih.T + (bi if b_ih else 0) + h @ W_hh.T + (bh if b_hh else 0)
         blocks = dict(zip(order, np.split(a, 4, axis=1), strict=True))
         p_i, p_f, p_o = (params[k] for k in peeps)
         state = h if reads == "h" else c
 
-        def peep(p, s):
+        def peep(p, s, gate_name):
+            if gate_name in no_peep:
+                return 0
             return p if add else p * s
 
-        i = sig(blocks["i"] + peep(p_i, state))
-        f = sig(blocks["f"] + peep(p_f, state))
-        c_next = f * c + i * np.tanh(blocks["g"])
+        i = gate(blocks["i"] + peep(p_i, state, "i"))
+        f = gate(blocks["f"] + peep(p_f, state, "f"))
+        c_next = f * (h if c_from == "h" else c) + i * cand(blocks["g"])
         seen = c if o_sees == "old" else (h if reads == "h" else c_next)
-        o = sig(blocks["o"] + peep(p_o, seen))
-        return o * cell_act(c_next), c_next
+        o = gate(blocks["o"] + peep(p_o, seen, "o"))
+        h_next = o * cell_act(c_next if h_from == "new" else c)
+        return (c_next, h_next) if returns == "ch" else (h_next, c_next)
 
     return student
 
 
 def ph_ok_per_gate(x, h, c, params):
-    from utils import variants
+    """Correct, written differently: each gate on its own rows, the sigmoid in its
+    tanh form."""
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h.shape[1]
+    s = lambda a: 0.5 * (1 + np.tanh(0.5 * a))
 
-    _, (h_n, c_n), _ = variants.forward(x[None], params, "PH", h, c)
-    return h_n, c_n
+    def pre(k):
+        rows = slice(k * H, (k + 1) * H)
+        return x @ W_ih[rows].T + b_ih[rows] + h @ W_hh[rows].T + b_hh[rows]
+
+    i = s(pre(0) + params["peep_i"] * c)
+    f = s(pre(1) + params["peep_f"] * c)
+    c_next = f * c + i * np.tanh(pre(2))
+    o = s(pre(3) + params["peep_o"] * c_next)
+    return o * np.tanh(c_next), c_next
 
 
 PEEPHOLE_STEP = [
@@ -1126,28 +1669,46 @@ PEEPHOLE_STEP = [
     (ph(order="ifog"), ["gate order"]),
     (ph(b_hh=False), ["left out b_hh"]),
     (ph(o_sees="old", b_hh=False), ["two mistakes", "c_prev", "b_hh"]),
+    (ph(b_ih=False), ["left out b_ih"]),
+    (ph(b_ih=False, b_hh=False), ["left out both biases"]),
+    (ph(no_peep="ifo"), ["no peepholes"]),
+    (ph(no_peep="o"), ["output gate has no peephole"]),
+    (ph(no_peep="if"), ["input and forget gates have no peephole"]),
+    (ph(no_peep="f"), ["forget gate has no peephole"]),
+    (ph(gate=np.tanh), ["gates use tanh"]),
+    (ph(cand=sig), ["candidate g uses a sigmoid"]),
+    (ph(c_from="h"), ["multiplies h instead of c"]),
+    (ph(h_from="old"), ["old cell state"]),
+    (ph(returns="ch"), ["(c_next, h_next)"]),
+    (ph(gate=sig_exp_over), ["NaN", "stable sigmoid"]),
+    (ph(cell_act=tanh_exp), ["NaN", "np.tanh"]),
+    (ph(gate=sig_clipped), ["hundreds", "clip"]),
 ]
 
 
 SUITES = {
-    "stable_sigmoid": ("0.1", STABLE_SIGMOID, [ss_ok, ss_ok_split]),
+    "stable_sigmoid": (
+        "0.1",
+        STABLE_SIGMOID,
+        [ss_ok, ss_ok_split, ss_ok_clip_at_overflow],
+    ),
     "sigmoid_grad": ("0.2", SIGMOID_GRAD, [sg_ok, sg_ok_exp]),
     "rnn_step": ("1.1", RNN_STEP, [rnn(), rnn_ok_stacked]),
     "rnn_forward": ("1.2", RNN_FORWARD, [rf(), rf_ok_preallocated]),
     "latch": ("1.3", LATCH, [lambda: (2.0, 4.0, 0.0), lambda: (4.0, 8.0, 0.0)]),
     "rnn_step_backward": ("2.1", RNN_STEP_BACKWARD, [rsb(), rsb_ok_einsum]),
     "rnn_backward": ("2.2", RNN_BACKWARD, [rnn_bptt(), rnn_bptt_stacked]),
-    "clip_by_norm": ("2.3", CLIP_BY_NORM, [clip_ok, clip_ok_min]),
+    "clip_by_norm": ("2.3", CLIP_BY_NORM, [clip_ok, clip_ok_min, clip_ok_torch]),
     "lstm_step": ("3.1", LSTM_STEP, [lstm(), lstm_ok_loop]),
     "lstm_forward": ("3.2", LSTM_FORWARD, [lf(), lstm_forward_preallocated]),
     "pulse_memory": (
         "3.3",
         PULSE_MEMORY,
-        [lambda: (6.0, 12.0, -7.0), lambda: (8.0, 20.0, -12.0)],
+        [lambda: (6.0, 12.0, -7.0), lambda: (8.0, 20.0, -12.0), *PULSE_MEMORY_EDGES],
     ),
     "lstm_step_backward": ("4.1", LSTM_STEP_BACKWARD, [lsb(), lsb_ok_per_gate]),
     "gru_step": ("5.1", GRU_STEP, [gru(), gru_ok_lerp]),
-    "gru_step_backward": ("5.2", GRU_STEP_BACKWARD, [gsb(), gsb_ok_reference]),
+    "gru_step_backward": ("5.2", GRU_STEP_BACKWARD, [gsb(), gsb_ok_stacked]),
     "param_count": (
         "5.3",
         PARAM_COUNT,
@@ -1166,7 +1727,7 @@ SUITES = {
     "line_position_cell": (
         "7.3",
         LINE_POSITION_CELL,
-        [lpc_ok, lpc_ok_standardised],
+        [lpc_ok, lpc_ok_standardised, lpc_ok_from_one, lpc_ok_split],
     ),
     "peephole_step": ("8.1", PEEPHOLE_STEP, [ph(), ph_ok_per_gate]),
 }
@@ -1190,6 +1751,28 @@ def test_wrong_solution_is_rejected_with_its_hint(name, student, hints):
     message = str(info.value)
     for hint in hints:
         assert hint in message, f"{hint!r} not in the message:\n{message}"
+
+
+@pytest.mark.parametrize("name,student,hints", WRONG)
+def test_a_guess_by_value_is_unambiguous(name, student, hints, monkeypatch):
+    """Where the check names a mistake because it reproduces the student's output,
+    no mistake with a different hint reproduces it too, on the case shown."""
+    matched, original = [], check._matching_hints
+
+    def record(*args):
+        found = original(*args)
+        matched.append(found)
+        return found
+
+    monkeypatch.setattr(check, "_matching_hints", record)
+    try:  # that it fails at all is test_wrong_solution_is_rejected_with_its_hint's
+        getattr(check, name)(student)
+    except AssertionError:
+        pass
+    for found in matched:
+        assert len(found) <= 1, f"{len(found)} different hints match:\n" + "\n".join(
+            found
+        )
 
 
 @pytest.mark.parametrize("name,student", RIGHT)

@@ -43,11 +43,21 @@ def _blocks(
     return blocks
 
 
-def rnn_variant(x, h, p, act=np.tanh, swap_weights=False, **kw):
-    """h' = act(x M_i + b_i + h M_h + b_h) with the given mistakes."""
+def rnn_variant(x, h, p, act=np.tanh, swap_weights=False, act_on="all", **kw):
+    """h' = act(x M_i + b_i + h M_h + b_h) with the given mistakes.
+
+    act_on: what the nonlinearity covers: 'all' (right), 'input' (only the input
+    term), 'each' (each term its own), 'weights' (the biases added after it).
+    """
     M_i, M_h, b_i, b_h = _blocks(p, "h", **kw)["h"]
     if swap_weights:  # W_hh on x and W_ih on h
         M_i, M_h = M_h, M_i
+    if act_on == "input":
+        return act(x @ M_i + b_i) + h @ M_h + b_h
+    if act_on == "each":
+        return act(x @ M_i + b_i) + act(h @ M_h + b_h)
+    if act_on == "weights":
+        return act(x @ M_i + h @ M_h) + b_i + b_h
     return act(x @ M_i + b_i + h @ M_h + b_h)
 
 
@@ -62,9 +72,12 @@ def lstm_variant(
     cell_act=np.tanh,
     forget_on="c",
     out_from="new",
+    swap_weights=False,
     **kw,
 ):
     """An LSTM step with the given mistakes -> (h_next, c_next)."""
+    if swap_weights:  # W_hh on x and W_ih on h: only fits when D = H
+        p = {**p, "weight_ih_l0": p["weight_hh_l0"], "weight_hh_l0": p["weight_ih_l0"]}
     b = _blocks(p, order, **kw)
 
     def pre(name):
@@ -87,12 +100,14 @@ def gru_variant(
     cand=np.tanh,
     interp="z_keeps_h",
     reset=None,
+    use_b_hn=True,
     **kw,
 ):
     """A GRU step with the given mistakes -> h_next.
 
     reset: where r acts, 'after' (r * (W_hn h + b_hn)), 'before' (W_hn (r * h)),
-    'input' (on the input term) or 'none'; None means the placement asked for.
+    'input' (on the input term), 'after_b_hn_out' (r * (W_hn h) + b_hn) or 'none';
+    None means the placement asked for. use_b_hn False leaves out b_hh[2H:] alone.
     interp: 'z_keeps_h' ((1 - z) n + z h, correct) or 'z_takes_n' (z n + (1 - z) h).
     """
     b = _blocks(p, order, **kw)
@@ -104,8 +119,12 @@ def gru_variant(
 
     r, z = gate(pre("r")), gate(pre("z"))
     M_i, M_h, b_i, b_h = b["n"]
+    if not use_b_hn:
+        b_h = 0
     if reset == "after":
         n = cand(x @ M_i + b_i + r * (h @ M_h + b_h))
+    elif reset == "after_b_hn_out":
+        n = cand(x @ M_i + b_i + r * (h @ M_h) + b_h)
     elif reset == "before":
         n = cand(x @ M_i + b_i + (r * h) @ M_h + b_h)
     elif reset == "input":
@@ -159,6 +178,20 @@ def rnn_mistakes():
             {"swap_weights": True},
             "W_ih and W_hh are swapped: W_ih multiplies the input x, W_hh the "
             "previous hidden state h." + eq,
+        ),
+        (
+            {"act_on": "input"},
+            "your tanh covers only the input term (a parenthesis closes too "
+            "early): the whole sum goes through one tanh." + eq,
+        ),
+        (
+            {"act_on": "each"},
+            "you gave each term its own tanh and added the results; the two "
+            "terms are added first, then one tanh is taken." + eq,
+        ),
+        (
+            {"act_on": "weights"},
+            "the biases are added after the tanh; they belong inside it." + eq,
         ),
         *_shared(),
     ]
@@ -229,6 +262,12 @@ def lstm_mistakes():
             "h_next is computed from the old cell state c; use the new one: "
             "h_next = o * tanh(c_next).",
         ),
+        (
+            {"swap_weights": True},
+            "W_ih and W_hh are swapped: W_ih multiplies the input x, W_hh the "
+            "previous hidden state h (with D = H, as here, the shapes fit either "
+            "way)." + _LSTM_EQ,
+        ),
         *_shared(),
     ]
     return out
@@ -275,6 +314,22 @@ def gru_mistakes(reset_after):
         (
             {"reset": "none"},
             f"the reset gate is missing from the candidate: {_RESET[want]}.",
+        ),
+        (
+            {"reset": "after_b_hn_out"},
+            "you added b_hn outside the reset, r * (W_hn h) + b_hn; "
+            + (
+                "b_hn sits inside it: r * (W_hn h + b_hn), as in PyTorch"
+                if reset_after
+                else "for reset_after=False the reset acts on h itself: "
+                "W_hn (r * h) + b_hn"
+            )
+            + f". The candidate is {_RESET[want]}.",
+        ),
+        (
+            {"use_b_hn": False},
+            "you left out b_hn (params['bias_hh_l0'][2H:]), the bias of the "
+            f"candidate's hidden term: {_RESET[want]}.",
         ),
         (
             {"interp": "z_takes_n"},
@@ -324,24 +379,42 @@ def rnn_step_backward_variant(
     dh_prev_T=False,
     dW_hh_from="h_prev",
     sign=1,
+    mean=None,
+    fwd_b_ih=True,
+    fwd_b_hh=True,
+    recurrent=True,
+    db_hh=True,
+    dx_from="W_ih",
     **kw,
 ):
     """One tanh RNN step backward with the given mistakes -> dx, dh_prev, dparams.
 
     act_grad: whose slope multiplies dh_next: 'h_next' (right), 'h_prev', 'none',
-    'sigmoid' (h (1 - h)).
+    'sigmoid' (h (1 - h)), 'tanh_of_h' (1 - tanh(h_next)^2), 'pre' (1 - a^2).
+    mean: 'da' (da divided by B) or 'params' (every parameter gradient divided by
+    B); fwd_b_ih, fwd_b_hh, recurrent: the terms of the recomputed h_next; db_hh:
+    False for a zero bias_hh_l0 gradient; dx_from: 'W_hh' (only fits if D = H).
     """
     W_ih, W_hh = p["weight_ih_l0"], p["weight_hh_l0"]
-    h = np.tanh(x @ W_ih.T + p["bias_ih_l0"] + h_prev @ W_hh.T + p["bias_hh_l0"])
+    a = x @ W_ih.T + (p["bias_ih_l0"] if fwd_b_ih else 0)
+    a = a + (h_prev @ W_hh.T if recurrent else 0) + (p["bias_hh_l0"] if fwd_b_hh else 0)
+    h = np.tanh(a)
     slope = {
         "h_next": 1 - h**2,
         "h_prev": 1 - h_prev**2,
         "none": 1.0,
         "sigmoid": h * (1 - h),
+        "tanh_of_h": 1 - np.tanh(h) ** 2,
+        "pre": 1 - a**2,
     }[act_grad]
-    da = sign * dh_next * slope
+    da = sign * dh_next * slope / (len(x) if mean == "da" else 1)
     dparams = _param_grads(da, x, h if dW_hh_from == "h_next" else h_prev, **kw)
-    return da @ W_ih, da @ (W_hh.T if dh_prev_T else W_hh), dparams
+    if mean == "params":
+        dparams = {k: g / len(x) for k, g in dparams.items()}
+    if not db_hh:
+        dparams["bias_hh_l0"] = np.zeros_like(dparams["bias_hh_l0"])
+    dx = da @ (W_hh if dx_from == "W_hh" else W_ih)
+    return dx, da @ (W_hh.T if dh_prev_T else W_hh), dparams
 
 
 def rnn_step_backward_mistakes():
@@ -390,6 +463,55 @@ def rnn_step_backward_mistakes():
             "adds up the batch, so sum: db = da.sum(axis=0).",
         ),
         ({"sign": -1}, "every gradient has the wrong sign: a minus slipped in."),
+        (
+            {"act_grad": "tanh_of_h"},
+            "your slope is 1 - tanh(h_next)^2, the tanh twice: h_next is already "
+            "tanh(a), so the slope is 1 - h_next^2." + eq,
+        ),
+        (
+            {"act_grad": "pre"},
+            "your slope is 1 - a^2 with the pre-activation a; the tanh's slope at a "
+            "is 1 - tanh(a)^2 = 1 - h_next^2." + eq,
+        ),
+        (
+            {"mean": "da"},
+            "every gradient is divided by the batch size: the loss adds up the "
+            "batch, so sum over it (the exercise's dh_next already holds each "
+            "item's gradient)." + eq,
+        ),
+        (
+            {"mean": "params"},
+            "the weight and bias gradients are means over the batch; the loss adds "
+            "up the batch, so sum: dW = da.T @ x (no division) and "
+            "db = da.sum(axis=0)." + eq,
+        ),
+        *(
+            (
+                {kw: False},
+                f"your recompute of h_next is wrong: {hint}.{_BIAS_NOTE}",
+            )
+            for kw, hint in (
+                ("fwd_b_ih", "it left out b_ih (params['bias_ih_l0'])"),
+                ("fwd_b_hh", "it left out b_hh (params['bias_hh_l0'])"),
+            )
+        ),
+        (
+            {"recurrent": False},
+            "your recompute of h_next leaves out the recurrent term "
+            "h_prev @ W_hh.T: h_next = tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T "
+            "+ b_hh).",
+        ),
+        (
+            {"db_hh": False},
+            "dparams['bias_hh_l0'] is zero: b_hh is added to the same "
+            "pre-activation as b_ih, so it gets the same gradient, "
+            "da.sum(axis=0).",
+        ),
+        (
+            {"dx_from": "W_hh"},
+            "dx uses W_hh; x was multiplied by W_ih^T in the forward pass, so "
+            "dx = da @ W_ih (with D = H, as here, both fit).",
+        ),
     ]
 
 
@@ -403,23 +525,39 @@ def rnn_backward_variant(
     h_prev_offset=0,
     accumulate="sum",
     slope=True,
+    start="h0",
+    stop=-1,
+    wrap=False,
+    slope_from=1,
+    carry_after_slope=False,
+    mean=None,
+    dh_T=False,
+    fwd_b_hh=True,
 ):
-    """BPTT for the tanh RNN with the given mistakes -> dx, dparams, dh0."""
+    """BPTT for the tanh RNN with the given mistakes -> dx, dparams, dh0.
+
+    start: the forward pass from 'h0' (right), 'zeros', or 'zeros_h0' (from zeros,
+    h0 kept as the state before step 0); stop: where range(T - 1, stop, -1) ends;
+    wrap: h_prev at t = 0 is out[-1] = h_T; slope_from: 0 takes the slope of
+    h_{t-1}; mean: 'B', 'T' or 'TB' divides dparams; dh_T: dh carried with W_hh.T.
+    """
     W_ih, W_hh = p["weight_ih_l0"], p["weight_hh_l0"]
     T = len(x)
-    hs = [h0]
+    b = p["bias_ih_l0"] + (p["bias_hh_l0"] if fwd_b_hh else 0)
+    hs = [h0 if start == "h0" else np.zeros_like(h0)]
     for t in range(T):
-        hs.append(
-            np.tanh(x[t] @ W_ih.T + p["bias_ih_l0"] + hs[-1] @ W_hh.T + p["bias_hh_l0"])
-        )
+        hs.append(np.tanh(x[t] @ W_ih.T + b + hs[-1] @ W_hh.T))
+    if start == "zeros_h0":
+        hs[0] = h0
     dx = np.zeros_like(x)
     grads = {k: np.zeros_like(v) for k, v in p.items()}
     dh_future = np.zeros_like(h0)
-    order = range(T - 1, -1, -1) if direction == "backward" else range(T)
+    order = range(T - 1, stop, -1) if direction == "backward" else range(T)
     for t in order:
         dh = dout[t] + (dh_future if carry else 0)
-        da = dh * (1 - hs[t + 1] ** 2) if slope else dh
-        h_prev = hs[t + h_prev_offset]
+        s = 1 - hs[t + slope_from] ** 2
+        da = dout[t] * s + dh_future if carry_after_slope else dh * s if slope else dh
+        h_prev = hs[T] if wrap and t == 0 else hs[t + h_prev_offset]
         step = {
             "weight_ih_l0": da.T @ x[t],
             "weight_hh_l0": da.T @ h_prev,
@@ -434,7 +572,10 @@ def rnn_backward_variant(
             ):
                 grads[k] = grads[k] + step[k]
         dx[t] = da @ W_ih
-        dh_future = da @ W_hh
+        dh_future = da @ (W_hh.T if dh_T else W_hh)
+    if mean:
+        n = {"B": x.shape[1], "T": T, "TB": T * x.shape[1]}[mean]
+        grads = {k: g / n for k, g in grads.items()}
     return dx, grads, dh_future
 
 
@@ -468,16 +609,100 @@ def rnn_backward_mistakes():
             "h_{t-1} (out[t - 1], or h0 at t = 0), so use that.",
         ),
         ({"slope": False}, "the tanh's slope 1 - h_t^2 is missing from da."),
+        *(
+            (
+                {"start": start},
+                "the forward pass inside your backward pass starts from zeros, "
+                "not from h0: run it from the given h0 (utils.rnn_forward(x, "
+                "params, h0)), or every state, and so every gradient, is off.",
+            )
+            for start in ("zeros", "zeros_h0")
+        ),
+        (
+            {"stop": 0},
+            "your loop stops before t = 0: range(T - 1, 0, -1) skips the first "
+            "step; use range(T - 1, -1, -1) or reversed(range(T)).",
+        ),
+        (
+            {"wrap": True},
+            "at t = 0 your h_prev is out[-1], the last state h_T (index -1 wraps "
+            "around in Python); the state before the first step is h0.",
+        ),
+        (
+            {"slope_from": 0},
+            "da at step t uses the slope of the state before the step; the tanh "
+            "of step t produced out[t], so da = dh * (1 - out[t]**2).",
+        ),
+        (
+            {"carry_after_slope": True},
+            "the gradient from step t + 1 is added after the tanh's slope; it "
+            "flows into h_t like dout[t], so add first: "
+            "da = (dout[t] + dh_next) * (1 - out[t]**2).",
+        ),
+        (
+            {"mean": "B"},
+            "the parameter gradients are divided by the batch size; the loss "
+            "adds up the batch, so sum over it.",
+        ),
+        (
+            {"mean": "T"},
+            "the parameter gradients are divided by the number of steps T; the "
+            "weights are shared by every step, so sum the steps' gradients.",
+        ),
+        (
+            {"mean": "TB"},
+            "the parameter gradients are divided by T * B; the loss adds up the "
+            "steps and the batch, so sum.",
+        ),
+        (
+            {"dh_T": True},
+            "dh is carried back with W_hh^T; the forward pass multiplied h by "
+            "W_hh^T, so the backward pass multiplies by W_hh: dh = da @ W_hh.",
+        ),
+        (
+            {"fwd_b_hh": False},
+            "the forward pass inside your backward pass left out b_hh "
+            "(params['bias_hh_l0']), so every state it recomputes is off.",
+        ),
     ]
 
 
+def _global_norm(grads, dtype=np.float64):
+    with np.errstate(over="ignore"):
+        squares = (np.sum(np.asarray(g, dtype) ** 2) for g in grads.values())
+        return float(np.sqrt(sum(squares)))
+
+
 def clip_variant(grads, max_norm, how="global"):
-    """Gradient clipping with the given mistakes -> (clipped, norm)."""
-    norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
+    """Gradient clipping with the given mistakes -> (clipped, norm).
+
+    The norm is summed in float64 (right); how='native' sums in the arrays' own
+    dtype, where float32 squares can overflow.
+    """
+    norm = _global_norm(grads)
+    if how == "native":
+        norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
+        scale = max_norm / norm if norm > max_norm else 1.0
+        return {k: g * scale for k, g in grads.items()}, norm
+    if how == "never":
+        return dict(grads), norm
+    if how == "reversed":  # scales up when below max_norm
+        scale = max_norm / norm if norm < max_norm else 1.0
+        return {k: g * scale for k, g in grads.items()}, norm
+    if how == "inverted":
+        scale = norm / max_norm if norm > max_norm else 1.0
+        return {k: g * scale for k, g in grads.items()}, norm
+    if how == "squared_test":  # the squared norm compared with max_norm
+        scale = max_norm / norm if norm**2 > max_norm else 1.0
+        return {k: g * scale for k, g in grads.items()}, norm
+    if how == "squared":  # no square root at all
+        sq = norm**2
+        scale = max_norm / sq if sq > max_norm else 1.0
+        return {k: g * scale for k, g in grads.items()}, sq
     if how == "per_array":
         out = {}
         for k, g in grads.items():
-            n = np.linalg.norm(g)
+            n = np.linalg.norm(g.astype(np.float64))
             out[k] = g * (max_norm / n) if n > max_norm else g
         return out, norm
     if how == "always":
@@ -490,7 +715,7 @@ def clip_variant(grads, max_norm, how="global"):
         scale = max_norm / norm if norm > max_norm else 1.0
         return {k: g * scale for k, g in grads.items()}, min(norm, max_norm)
     if how == "sum_of_norms":
-        total = float(sum(np.linalg.norm(g) for g in grads.values()))
+        total = float(sum(np.linalg.norm(g.astype(np.float64)) for g in grads.values()))
         scale = max_norm / total if total > max_norm else 1.0
         return {k: g * scale for k, g in grads.items()}, total
     scale = max_norm / norm if norm > max_norm else 1.0
@@ -525,6 +750,39 @@ def clip_mistakes():
             "you added the arrays' norms; the global norm is "
             "sqrt(sum of the squared norms).",
         ),
+        (
+            {"how": "never"},
+            "the norm is above max_norm, yet every array came back unscaled: "
+            "multiply every array by the same factor max_norm / total_norm.",
+        ),
+        (
+            {"how": "reversed"},
+            "the condition is the wrong way round: you rescale when total_norm "
+            "is below max_norm (scaling small gradients up) and leave large ones "
+            "as they are; clip only when total_norm > max_norm.",
+        ),
+        (
+            {"how": "inverted"},
+            "the factor is max_norm / total_norm, not total_norm / max_norm "
+            "(which makes large gradients larger still).",
+        ),
+        (
+            {"how": "squared_test"},
+            "you compare the squared norm (the sum of squares) with max_norm; "
+            "compare the norm itself, or the squares with max_norm ** 2.",
+        ),
+        (
+            {"how": "squared"},
+            "your total_norm is the sum of squares: the norm is its square "
+            "root, np.sqrt(sum of squares).",
+        ),
+        (
+            {"how": "native"},
+            "your norm is computed in float32, where the squares of large "
+            "gradients overflow (1e20 squared is 1e40, above float32's 3.4e38) and "
+            "the norm becomes inf; sum the squares in float64: "
+            "np.sum(g.astype(np.float64) ** 2).",
+        ),
     ]
 
 
@@ -543,10 +801,20 @@ def lstm_step_backward_variant(
     do_uses="c_next",
     o_in_path=True,
     order="ifgo",
+    use_dc_next=True,
+    c_slope=True,
+    use_b_hh=True,
+    grads="sum",
+    dc_prev_from="dc",
 ):
-    """LSTM step backward with the given mistakes -> dx, dh_prev, dc_prev, dparams."""
+    """LSTM step backward with the given mistakes -> dx, dh_prev, dc_prev, dparams.
+
+    g_slope: 'tanh' (right), 'sigmoid' or 'none'; grads: 'sum' (right), 'mean_all'
+    (every parameter gradient divided by B) or 'zero_hh' (db_hh left at zero);
+    dc_prev_from: 'dc' (right) or 'dc_next' (dc_prev = dc_next * f)."""
     W_ih, W_hh = p["weight_ih_l0"], p["weight_hh_l0"]
-    a = x @ W_ih.T + p["bias_ih_l0"] + h_prev @ W_hh.T + p["bias_hh_l0"]
+    b_hh = p["bias_hh_l0"] if use_b_hh else 0
+    a = x @ W_ih.T + p["bias_ih_l0"] + h_prev @ W_hh.T + b_hh
     H = h_prev.shape[1]
     i, f, g, o = (
         sigmoid(a[:, :H]),
@@ -557,7 +825,10 @@ def lstm_step_backward_variant(
     c = f * c_prev + i * g
     tc = np.tanh(c)
     do = dh_next * (tc if do_uses == "c_next" else np.tanh(c_prev))
-    dc = dc_next + (dh_next * (o if o_in_path else 1) * (1 - tc**2) if tanh_path else 0)
+    slope_c = 1 - tc**2 if c_slope else 1
+    dc = (dc_next if use_dc_next else 0) + (
+        dh_next * (o if o_in_path else 1) * slope_c if tanh_path else 0
+    )
     di, dg = dc * g, dc * i
     df = dc * (c_prev if df_uses == "c_prev" else c)
 
@@ -568,11 +839,16 @@ def lstm_step_backward_variant(
         "i": di * gs(i),
         "f": df * gs(f),
         "o": do * gs(o),
-        "g": dg * (1 - g**2 if g_slope == "tanh" else g * (1 - g)),
+        "g": dg * {"tanh": 1 - g**2, "sigmoid": g * (1 - g), "none": 1}[g_slope],
     }
     da = np.concatenate([blocks[ch] for ch in order], axis=1)
     dparams = _param_grads(da, x, h_prev)
-    return da @ W_ih, da @ W_hh, dc * f if carry_f else dc, dparams
+    if grads == "mean_all":
+        dparams = {k: v / len(x) for k, v in dparams.items()}
+    elif grads == "zero_hh":
+        dparams["bias_hh_l0"] = np.zeros_like(dparams["bias_hh_l0"])
+    dc_prev = (dc if dc_prev_from == "dc" else dc_next) * f
+    return da @ W_ih, da @ W_hh, dc_prev if carry_f else dc, dparams
 
 
 def lstm_step_backward_mistakes():
@@ -615,6 +891,46 @@ def lstm_step_backward_mistakes():
             "the pre-activation gradient blocks are stacked as i, f, "
             "o, g; stack them like the weights, i, f, g, o.",
         ),
+        (
+            {"use_dc_next": False},
+            "your dc ignores the incoming dc_next: c_next reaches the loss "
+            "through h_next and, along the cell, through the later steps, so "
+            "dc = dc_next + dh_next * o * (1 - tanh(c_next)^2).",
+        ),
+        (
+            {"c_slope": False},
+            "the path through h_next = o * tanh(c_next) lacks the tanh's slope: "
+            "dc = dc_next + dh_next * o * (1 - tanh(c_next)^2).",
+        ),
+        (
+            {"g_slope": "none"},
+            "the slope of the candidate's tanh is missing: the gradient of its "
+            "pre-activation is dc * i * (1 - g^2).",
+        ),
+        (
+            {"dc_prev_from": "dc_next"},
+            "dc_prev = dc_next * f leaves out the path through h_next; carry the "
+            "whole cell gradient: dc_prev = dc * f, with "
+            "dc = dc_next + dh_next * o * (1 - tanh(c_next)^2).",
+        ),
+        (
+            {"use_b_hh": False},
+            "the forward step you recompute leaves out b_hh (params['bias_hh_l0']); "
+            "recompute it exactly as lstm_step does: "
+            "a = x W_ih^T + b_ih + h_prev W_hh^T + b_hh.",
+        ),
+        (
+            {"grads": "mean_all"},
+            "your parameter gradients are means over the batch (divided by B); "
+            "the loss adds up the batch, so sum: dW_ih = da.T @ x, "
+            "db = da.sum(axis=0), with no division.",
+        ),
+        (
+            {"grads": "zero_hh"},
+            "dparams['bias_hh_l0'] is zero; b_hh is added to the same "
+            "pre-activation as b_ih, so it gets the same gradient as b_ih: "
+            "da.sum(axis=0).",
+        ),
     ]
 
 
@@ -630,16 +946,25 @@ def gru_step_backward_variant(
     reset_grad=True,
     n_slope="tanh",
     placement=None,
+    interp="z_keeps_h",
+    use_b_hh=True,
+    grads="sum",
 ):
     """GRU step backward with the given mistakes -> dx, dh_prev, dparams.
 
     placement: the reset placement differentiated ('after' or 'before'); None means
-    the one asked for.
+    the one asked for. n_slope: 'tanh' (right), 'sigmoid' or 'none'; interp:
+    'z_takes_n' differentiates h_next = z n + (1 - z) h_prev; use_b_hh False
+    recomputes the forward step without b_hh; grads: 'sum' (right), 'mean_all'
+    (every parameter gradient divided by B), 'zero_hh' (db_hh left at zero) or
+    'copy_ih' (db_hh = db_ih).
     """
     after = reset_after if placement is None else placement == "after"
     W_ih, W_hh, b_ih, b_hh = (
         p[k] for k in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
     )
+    if not use_b_hh:
+        b_hh = np.zeros_like(b_hh)
     H = h_prev.shape[1]
     gi = x @ W_ih.T + b_ih
     gh_rz = h_prev @ W_hh[: 2 * H].T + b_hh[: 2 * H]
@@ -647,9 +972,12 @@ def gru_step_backward_variant(
     W_hn, b_hn = W_hh[2 * H :], b_hh[2 * H :]
     hn = h_prev @ W_hn.T + b_hn if after else r * h_prev
     n = np.tanh(gi[:, 2 * H :] + (r * hn if after else hn @ W_hn.T + b_hn))
-    dn = dh_next * (1 - z)
-    dan = dn * (1 - n**2 if n_slope == "tanh" else n * (1 - n))
+    keep = z if interp == "z_keeps_h" else 1 - z  # the weight of h_prev in h_next
+    dn = dh_next * (1 - keep)
+    dan = dn * {"tanh": 1 - n**2, "sigmoid": n * (1 - n), "none": 1}[n_slope]
     daz = z_sign * dh_next * (h_prev - n) * z * (1 - z)
+    if interp != "z_keeps_h":
+        daz = -daz
     if after:
         dr = dan * hn
         dgh_n = dan * r if hn_times_r else dan
@@ -664,13 +992,19 @@ def gru_step_backward_variant(
     dar = dr * r * (1 - r) if reset_grad else np.zeros_like(dr)
     dgi = np.concatenate([dar, daz, dan], axis=1)
     drz = np.concatenate([dar, daz], axis=1)
-    dh_prev = (dh_next * z if direct else 0) + drz @ W_hh[: 2 * H] + dh_reset
+    dh_prev = (dh_next * keep if direct else 0) + drz @ W_hh[: 2 * H] + dh_reset
     dparams = {
         "weight_ih_l0": dgi.T @ x,
         "weight_hh_l0": np.concatenate([drz.T @ h_prev, dW_hn]),
         "bias_ih_l0": dgi.sum(0),
         "bias_hh_l0": np.concatenate([drz.sum(0), dgh_n.sum(0)]),
     }
+    if grads == "mean_all":
+        dparams = {k: v / len(x) for k, v in dparams.items()}
+    elif grads == "zero_hh":
+        dparams["bias_hh_l0"] = np.zeros_like(dparams["bias_hh_l0"])
+    elif grads == "copy_ih":
+        dparams["bias_hh_l0"] = dparams["bias_ih_l0"].copy()
     return dgi @ W_ih, dh_prev, dparams
 
 
@@ -698,10 +1032,16 @@ def gru_step_backward_mistakes(reset_after):
             )
             + ".",
         ),
-        (
-            {"hn_times_r": False},
-            "the gradients of W_hn and b_hn must be multiplied by "
-            "r: they sit inside r * (W_hn h + b_hn).",
+        *(
+            [
+                (
+                    {"hn_times_r": False},
+                    "the gradients of W_hn and b_hn must be multiplied by "
+                    "r: they sit inside r * (W_hn h + b_hn).",
+                )
+            ]
+            if reset_after  # in the other placement, no r multiplies them
+            else []
         ),
         (
             {"reset_grad": False},
@@ -709,21 +1049,84 @@ def gru_step_backward_mistakes(reset_after):
             "hidden term of the candidate, so dr = dan * (that term).",
         ),
         ({"n_slope": "sigmoid"}, "the candidate n is a tanh: its slope is 1 - n^2."),
-    ]
+        (
+            {"n_slope": "none"},
+            "the slope of the candidate's tanh is missing: the gradient of its "
+            "pre-activation is dh_next * (1 - z) * (1 - n^2).",
+        ),
+        (
+            {"interp": "z_takes_n"},
+            "you differentiated the reversed interpolation h_next = z n + "
+            "(1 - z) h_prev; the step is h_next = (1 - z) n + z h_prev, so n gets "
+            "dh_next * (1 - z) and h_prev directly dh_next * z.",
+        ),
+        (
+            {"use_b_hh": False},
+            "the forward step you recompute leaves out b_hh (params['bias_hh_l0']); "
+            "recompute it exactly as gru_step does.",
+        ),
+        (
+            {"grads": "mean_all"},
+            "your parameter gradients are means over the batch (divided by B); "
+            "the loss adds up the batch, so sum: dW_ih = da.T @ x, "
+            "db = da.sum(axis=0), with no division.",
+        ),
+        (
+            {"grads": "zero_hh"},
+            "dparams['bias_hh_l0'] is zero; b_hh is added to the pre-activations "
+            "too, so it gets a gradient: for r and z the same as b_ih's"
+            + (", for b_hn (dan * r).sum(axis=0)." if reset_after else "."),
+        ),
+    ] + (
+        [
+            (
+                {"grads": "copy_ih"},
+                "dparams['bias_hh_l0'] is a copy of dparams['bias_ih_l0']: right "
+                "for r and z, but b_hn sits inside r * (W_hn h + b_hn), so its "
+                "gradient is (dan * r).sum(axis=0).",
+            )
+        ]
+        if reset_after  # for reset_after=False the copy is right
+        else []
+    )
 
 
-def cifg_variant(x, h, c, p, order="fgo", swap=False, output=True, cand=np.tanh):
+def cifg_variant(
+    x,
+    h,
+    c,
+    p,
+    order="fgo",
+    swap=False,
+    output=True,
+    cand=np.tanh,
+    gate=sigmoid,
+    cell_act=np.tanh,
+    forget_on="c",
+    out_from="new",
+    returns="hc",
+    **kw,
+):
     """A coupled input-forget gate LSTM step (blocks f, g, o; i = 1 - f) with the
-    given mistakes -> (h_next, c_next)."""
-    b = _blocks(p, order)
+    given mistakes -> (h_next, c_next) (or (c_next, h_next) with returns='ch')."""
+    b = _blocks(p, order, **kw)
 
     def pre(name):
         M_i, M_h, b_i, b_h = b[name]
         return x @ M_i + b_i + h @ M_h + b_h
 
-    f, g, o = sigmoid(pre("f")), cand(pre("g")), sigmoid(pre("o"))
-    c_next = (1 - f) * c + f * g if swap else f * c + (1 - f) * g
-    return (o if output else 1) * np.tanh(c_next), c_next
+    f, g, o = gate(pre("f")), cand(pre("g")), gate(pre("o"))
+    kept = h if forget_on == "h" else c
+    c_next = (1 - f) * kept + f * g if swap else f * kept + (1 - f) * g
+    h_next = (o if output else 1) * cell_act(c_next if out_from == "new" else c)
+    return (c_next, h_next) if returns == "ch" else (h_next, c_next)
+
+
+_SWAPPED_OUTPUTS = (
+    {"returns": "ch"},
+    "you returned (c_next, h_next); return (h_next, c_next), in the order "
+    "PyTorch uses for (h, c).",
+)
 
 
 def cifg_mistakes():
@@ -746,6 +1149,28 @@ def cifg_mistakes():
         ),
         ({"output": False}, "the output gate is missing: h_next = o * tanh(c_next)."),
         ({"cand": sigmoid}, "the candidate g is a tanh, not a sigmoid."),
+        (
+            {"gate": np.tanh},
+            "your gates use tanh; the gates f and o are sigmoids, so that they "
+            "stay in (0, 1) (and so does the input gate 1 - f).",
+        ),
+        (
+            {"cell_act": _identity},
+            "h_next = o * c_next is missing the tanh: h_next = o * tanh(c_next).",
+        ),
+        (
+            {"out_from": "old"},
+            "h_next is computed from the old cell state c; use the new one: "
+            "h_next = o * tanh(c_next).",
+        ),
+        (
+            {"forget_on": "h"},
+            "your forget gate multiplies h instead of c: the cell update is "
+            "c_next = f * c + (1 - f) * g (the forget gate scales the old *cell* "
+            "state).",
+        ),
+        _SWAPPED_OUTPUTS,
+        *_shared(),
     ]
 
 
@@ -793,6 +1218,27 @@ def softmax_temperature_mistakes():
             "distribution: sum over the last axis with keepdims=True.",
         ),
         (
+            lambda z, T: _softmax(z / T, axis=1),
+            "you normalised over axis 1; for logits of more than two dimensions "
+            "that is not the vocabulary: normalise over the last axis (axis=-1), "
+            "which works for any number of dimensions.",
+        ),
+        (
+            lambda z, T: (
+                np.exp(z / T - (z / T).max(-1, keepdims=True))
+                / np.exp(z / T - (z / T).max(-1, keepdims=True)).sum(-1)
+            ),
+            "you divided by the row sums without keepdims: e.sum(axis=-1) has one "
+            "entry per row and broadcasts along the columns (each column is divided "
+            "by the sum of another row). Use e.sum(axis=-1, keepdims=True).",
+        ),
+        (
+            lambda z, T: _softmax(z / T - (z / T).max(-1)),
+            "you subtracted the row maxima without keepdims: z.max(axis=-1) has "
+            "one entry per row and broadcasts along the columns, so each column "
+            "moves by a different amount. Use z.max(axis=-1, keepdims=True).",
+        ),
+        (
             lambda z, T: np.log(_softmax(z / T)),
             "you returned log-probabilities; return the probabilities themselves.",
         ),
@@ -804,10 +1250,13 @@ def softmax_temperature_mistakes():
     ]
 
 
+def _log2_softmax(logits, axis=-1):
+    z = logits - logits.max(axis=axis, keepdims=True)
+    return (z - np.log(np.exp(z).sum(axis=axis, keepdims=True))) / np.log(2)
+
+
 def _log2_softmax_at(logits, targets):
-    z = logits - logits.max(axis=-1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-    return logp[np.arange(len(targets)), targets] / np.log(2)
+    return _log2_softmax(logits)[np.arange(len(targets)), targets]
 
 
 def bits_per_char_mistakes():
@@ -846,6 +1295,44 @@ def bits_per_char_mistakes():
             "your targets are shifted by one: logits[n] already predicts "
             "targets[n] (the next character); pair them as given.",
         ),
+        (
+            lambda z, y: -_log2_softmax_at(z[1:], y[:-1]).mean(),
+            "your targets are shifted by one (logits[n + 1] with targets[n]): "
+            "logits[n] already predicts targets[n] (the next character); pair "
+            "them as given.",
+        ),
+        (
+            lambda z, y: -_log2_softmax_at(z, np.roll(y, -1)).mean(),
+            "you moved the targets along by one with np.roll; they are already "
+            "the next characters: logits[n] predicts targets[n], pair them as "
+            "given.",
+        ),
+        (
+            lambda z, y: -_log2_softmax(z)[:, y].mean(),
+            "log_p[:, targets] is an (N, N) table (every row at every target); "
+            "pick one entry per row with log_p[np.arange(N), targets].",
+        ),
+        (
+            lambda z, y: -_log2_softmax(z)[y].mean(),
+            "log_p[targets] picks rows (row targets[n] for each n), not one entry "
+            "per row; pick log_p[np.arange(N), targets].",
+        ),
+        (
+            lambda z, y: -_log2_softmax(z).mean(),
+            "you averaged -log2 p over every entry of the (N, V) table; only the "
+            "entry of the true next character counts in each row: "
+            "log_p[np.arange(N), targets].",
+        ),
+        (
+            lambda z, y: -(_log2_softmax(z, axis=0)[np.arange(len(y)), y]).mean(),
+            "you normalised over axis 0; each row of logits is one distribution "
+            "over the vocabulary: log-softmax over the last axis (axis=-1).",
+        ),
+        (
+            lambda z, y: -_log2_softmax_at(z, y).mean() * np.log(2) ** 2,
+            "you multiplied by ln 2; log2 p = ln p / ln 2, so divide the "
+            "natural-log cross-entropy by ln 2.",
+        ),
     ]
 
 
@@ -865,13 +1352,21 @@ def peephole_variant(
     peep_order="ifo",
     cell_act=np.tanh,
     peep_times=True,
+    no_peep="",
+    gate=sigmoid,
+    cand=np.tanh,
+    forget_on="c",
+    out_from="new",
+    returns="hc",
     **kw,
 ):
     """A peephole LSTM step with the given mistakes -> (h_next, c_next).
 
     o_sees: which cell state the output peephole reads; reads: 'c' (right) or 'h'
     (the peepholes multiply the hidden state); peep_order: the gates that peep_i,
-    peep_f, peep_o go to; peep_times False adds the peephole weight itself.
+    peep_f, peep_o go to; peep_times False adds the peephole weight itself;
+    no_peep: the gates left without a peephole; the other keywords as in
+    lstm_variant; returns='ch' gives (c_next, h_next).
     """
     b = _blocks(p, order, **kw)
     pe = dict(zip(peep_order, (p["peep_i"], p["peep_f"], p["peep_o"]), strict=True))
@@ -881,13 +1376,27 @@ def peephole_variant(
         return x @ M_i + b_i + h @ M_h + b_h
 
     def peep(name, state):
+        if name in no_peep:
+            return 0
         return pe[name] * (h if reads == "h" else state) if peep_times else pe[name]
 
-    i = sigmoid(pre("i") + peep("i", c))
-    f = sigmoid(pre("f") + peep("f", c))
-    c_next = f * c + i * np.tanh(pre("g"))
-    o = sigmoid(pre("o") + peep("o", c_next if o_sees == "c_next" else c))
-    return o * cell_act(c_next), c_next
+    i = gate(pre("i") + peep("i", c))
+    f = gate(pre("f") + peep("f", c))
+    c_next = f * (h if forget_on == "h" else c) + i * cand(pre("g"))
+    o = gate(pre("o") + peep("o", c_next if o_sees == "c_next" else c))
+    h_next = o * cell_act(c_next if out_from == "new" else c)
+    return (c_next, h_next) if returns == "ch" else (h_next, c_next)
+
+
+_NO_PEEP = {
+    "ifo": "your step has no peepholes: it is the plain LSTM",
+    "i": "the input gate has no peephole",
+    "f": "the forget gate has no peephole",
+    "o": "the output gate has no peephole",
+    "if": "the input and forget gates have no peephole",
+    "io": "the input and output gates have no peephole",
+    "fo": "the forget and output gates have no peephole",
+}
 
 
 def peephole_mistakes():
@@ -909,10 +1418,16 @@ def peephole_mistakes():
             "you added the peephole weights themselves; a peephole is a "
             "connection from the cell: add p * c (elementwise), not p.",
         ),
+        _SWAPPED_OUTPUTS,
+    ]
+    out += [
         (
-            {"cell_act": lambda a: a},
-            "h_next = o * c_next is missing the tanh: h_next = o * tanh(c_next).",
-        ),
+            {"no_peep": gates},
+            f"{text}. Add p_i * c to the input gate's and p_f * c to the forget "
+            "gate's pre-activation (the old cell), and p_o * c_next to the output "
+            "gate's (the new cell).",
+        )
+        for gates, text in _NO_PEEP.items()
     ]
     for perm in itertools.permutations("ifo"):
         order = "".join(perm)
@@ -925,7 +1440,9 @@ def peephole_mistakes():
                     f"gate; you gave them to the {_order_name(order, names)} gates.",
                 )
             )
+    shared = {"order", "use_b_ih", "use_b_hh", "transpose_ih", "transpose_hh"}
+    shared |= {"gate", "cand", "cell_act", "forget_on", "out_from"}
     for kw, hint in lstm_mistakes():
-        if set(kw) <= {"order", "use_b_ih", "use_b_hh", "transpose_ih", "transpose_hh"}:
+        if set(kw) <= shared:
             out.append((kw, hint))
     return out

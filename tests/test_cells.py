@@ -325,13 +325,6 @@ def test_every_data_file_is_listed_and_documented():
         data.verified_path(name)
 
 
-def test_stored_comparison_reproduces_exactly(run_script):
-    """scripts/compare_models.py --check reruns a stored run bit for bit."""
-    result = run_script("compare_models.py", "--check", "adding/30/rnn/0.01/0")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "identical to the stored run" in result.stdout
-
-
 @pytest.mark.parametrize(
     "kind,reset_after", [("rnn", True), ("lstm", True), ("gru", True), ("gru", False)]
 )

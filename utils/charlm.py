@@ -269,9 +269,9 @@ def sample(model, prime, n, temperature=1.0, seed=0):
         i = min(int(np.searchsorted(cdf, u * cdf[-1], side="right")), V - 1)
         generated.append(chars[i])
         if model["kind"] == "lstm":
-            h, c, _ = cells._lstm_cell(lookup[i][None] + h @ W_hh_T + b_hh, c)
+            h, c, _ = cells.lstm_cell(lookup[i][None] + h @ W_hh_T + b_hh, c)
         else:
-            h, _ = cells._gru_cell(lookup[i][None], h, W_hh, b_hh, True)
+            h, _ = cells.gru_cell(lookup[i][None], h, W_hh, b_hh, True)
     return prime + "".join(generated)
 
 

@@ -128,7 +128,7 @@ def hidden_state_gradients(x, params, h0, dh_T):
     """
     _, _, cache = cells.rnn_forward(x, params, h0)
     trace = []
-    cells._rnn_backward(None, cache, dh_T, trace=trace)
+    cells.rnn_backward(None, cache, dh_T, trace=trace)
     grads = np.empty((x.shape[0] + 1, *dh_T.shape), dtype=x.dtype)
     grads[-1] = dh_T
     for t, dh in trace:
@@ -144,11 +144,18 @@ def orthogonal_rnn_gradients(rho, T, scale, H=32, seed=2):
     -> (steps back T - k (T + 1,), ||dL/dh_k|| (T + 1,), the bound rho^(T - k)).
     Used in notebooks/02_backprop_through_time.ipynb and 03_lstm.ipynb.
     """
+    if not isinstance(T, (int, np.integer)) or T < 1:
+        raise ValueError(f"T must be a positive integer, got {T!r}")
+    for name, value in (("rho", rho), ("scale", scale)):
+        if not np.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
     rng = np.random.default_rng(seed)
     Q = np.linalg.qr(rng.standard_normal((H, H)))[0]
     W_ih = rng.standard_normal((H, 1))
     x = scale * rng.standard_normal((100, 1, 1))[:T]  # the same inputs for every T
     v = rng.standard_normal((1, H))
+    if T > 100:  # longer lags continue the same sequence of inputs
+        x = np.concatenate([x, scale * rng.standard_normal((T - 100, 1, 1))])
     params = {
         "weight_ih_l0": W_ih,
         "weight_hh_l0": rho * Q,
@@ -169,7 +176,7 @@ def cell_state_gradients(x, params, h0, c0, dc_T):
     """
     _, _, cache = cells.lstm_forward(x, params, h0, c0)
     trace = []
-    cells._lstm_backward(None, cache, None, dc_T, trace=trace)
+    cells.lstm_backward(None, cache, None, dc_T, trace=trace)
     grads = np.empty((x.shape[0] + 1, *dc_T.shape), dtype=x.dtype)
     grads[-1] = dc_T
     for t, _, dc in trace:

@@ -77,23 +77,16 @@ def cell_gradient_errors(kind, reset_after=True, T=4, B=3, D=5, H=4, seed=0):
     output is used -> dict {name: relative error} for every parameter, x, h0
     (and c0): analytic gradient from <kind>_backward against numerical_gradient.
     """
-    if kind not in cells.N_BLOCKS:
-        raise ValueError(f"kind must be one of {sorted(cells.N_BLOCKS)}, got {kind!r}")
+    cells.check_kind(kind)
     params, arrays, up = _problem(kind, T, B, D, H, seed)
+    lstm = kind == "lstm"
 
     def run():
-        if kind == "rnn":
-            out, h_n, cache = cells.rnn_forward(arrays["x"], params, arrays["h0"])
-            c_n = None
-        elif kind == "lstm":
-            out, (h_n, c_n), cache = cells.lstm_forward(
-                arrays["x"], params, arrays["h0"], arrays["c0"]
-            )
-        else:
-            out, h_n, cache = cells.gru_forward(
-                arrays["x"], params, arrays["h0"], reset_after=reset_after
-            )
-            c_n = None
+        c0 = arrays["c0"] if lstm else None
+        out, last, cache = cells.forward(
+            kind, arrays["x"], params, arrays["h0"], c0, reset_after=reset_after
+        )
+        h_n, c_n = last if lstm else (last, None)
         return out, h_n, c_n, cache
 
     def loss():
@@ -102,15 +95,11 @@ def cell_gradient_errors(kind, reset_after=True, T=4, B=3, D=5, H=4, seed=0):
         return total + (np.sum(c_n * up["dc_n"]) if c_n is not None else 0.0)
 
     cache = run()[3]
-    if kind == "lstm":
-        dx, dparams, dh0, dc0 = cells.lstm_backward(
-            up["dout"], cache, up["dh_n"], up["dc_n"]
-        )
-        analytic = {"x": dx, "h0": dh0, "c0": dc0, **dparams}
-    else:
-        backward = cells.rnn_backward if kind == "rnn" else cells.gru_backward
-        dx, dparams, dh0 = backward(up["dout"], cache, up["dh_n"])
-        analytic = {"x": dx, "h0": dh0, **dparams}
+    dx, dparams, dstate = cells.backward(
+        kind, up["dout"], cache, up["dh_n"], up.get("dc_n")
+    )
+    analytic = {"x": dx, **dparams}
+    analytic.update({"h0": dstate[0], "c0": dstate[1]} if lstm else {"h0": dstate})
     targets = {**arrays, **params}
     return {
         name: rel_error(analytic[name], numerical_gradient(loss, targets[name]))

@@ -1,14 +1,14 @@
 """The equations of the three cells, numpy only: one module per cell.
 
-    rnn.py       the vanilla RNN: rnn_step, rnn_forward, rnn_backward  (notebooks 01, 02)
-    lstm.py      the LSTM: lstm_step, lstm_cell, lstm_forward, lstm_backward (03, 04)
-    gru.py       the GRU, both reset placements: gru_step, gru_cell, ...      (05)
-    one_unit.py  the one-unit RNN of notebook 01: its run, fixed points, regime
+    rnn.py          the vanilla RNN: rnn_step, rnn_forward, rnn_backward (01-02)
+    lstm.py         the LSTM: lstm_step, lstm_cell, lstm_forward, ... (03-04)
+    gru.py          the GRU in both reset placements: gru_step, gru_cell, ... (05)
+    one_unit.py     the one-unit RNN of notebook 01: its run, fixed points, regime
     activations.py  sigmoid, softmax, log_softmax
-    params.py    parameter names, gate order, shapes, PyTorch's initialisation
-    validate.py  argument checks that raise ValueError naming argument and shape
-    fast.py      the tricks that make the sequence functions fast
-    kinds.py     forward(kind, ...) and backward(kind, ...) for any of the three
+    params.py       parameter names, gate order, shapes, PyTorch's initialisation
+    validate.py     argument checks that raise ValueError naming argument and shape
+    fast.py         the tricks that make the sequence functions fast
+    kinds.py        forward(kind, ...) and backward(kind, ...) for any of the three
 
 Conventions (shared with PyTorch):
 

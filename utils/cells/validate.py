@@ -13,7 +13,7 @@ FLOATS = (np.float32, np.float64)
 
 
 def array(name, a, shape_doc, ndim):
-    """a itself, after checking: a float32/float64 ndarray of ndim dimensions, finite."""
+    """a itself, after checking: a finite float32/float64 ndarray of ndim dimensions."""
     if not isinstance(a, np.ndarray):
         raise ValueError(
             f"{name} must be a numpy array of shape {shape_doc}, got {type(a).__name__}"

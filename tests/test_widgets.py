@@ -216,9 +216,7 @@ def test_every_explorer_stays_finite_at_every_extreme(name):
 
 
 def test_live_loss_sends_a_bounded_number_of_updates():
-    from utils import training
-
-    live = training.LiveLoss(total=2700, baseline=1.0)
+    live = widgets.LiveLoss(total=2700, baseline=1.0)
     sent = []
     live.bar.observe(lambda change: sent.append(change), names="value")
     live.image.observe(lambda change: sent.append(change), names="value")

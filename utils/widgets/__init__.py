@@ -27,6 +27,7 @@ from .base import (
     gate_inputs,
     int_slider,
     slider,
+    text_box,
 )
 from .live_loss import LiveLoss
 from .nb00_start_here import ActivationExplorer, activation_explorer
@@ -120,4 +121,5 @@ __all__ = [
     "sampler_explorer",
     "slider",
     "text_activation_explorer",
+    "text_box",
 ]

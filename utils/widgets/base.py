@@ -137,6 +137,7 @@ class Explorer:
 
 
 def slider(description, value, lo, hi, step=0.05, fmt=".2f"):
+    """A float slider from lo to hi, 400 px wide, its label 150 px: they line up."""
     return widgets.FloatSlider(
         value=value,
         min=lo,
@@ -158,6 +159,7 @@ def corner_text(ax):
 
 
 def dropdown(description, options, value=None):
+    """A dropdown of options, value (default the first) chosen, as wide as a slider."""
     return widgets.Dropdown(
         options=options,
         value=value if value is not None else options[0],
@@ -168,6 +170,7 @@ def dropdown(description, options, value=None):
 
 
 def int_slider(description, value, lo, hi, step=1):
+    """An integer slider from lo to hi, laid out like slider()."""
     return widgets.IntSlider(
         value=value,
         min=lo,
@@ -180,11 +183,25 @@ def int_slider(description, value, lo, hi, step=1):
     )
 
 
+def text_box(description, value):
+    """A one-line text box (sends its value on Enter), as wide as the sliders."""
+    return widgets.Text(
+        value=value,
+        description=description,
+        continuous_update=False,  # sample when Enter is pressed or the box is left
+        style={"description_width": "150px"},
+        layout=widgets.Layout(width="400px"),
+    )
+
+
 GATE_PATTERNS = ("pulses +1, -1, +1", "noise", "step")
 
 
 def gate_inputs(pattern, T=60):
-    """Candidate values g_t for the gate explorer -> (T,)."""
+    """Candidate values g_t (LSTM, notebook 03) or inputs x_t (GRU, 05) -> (T,).
+
+    pattern: one of GATE_PATTERNS.
+    """
     t = np.arange(T)
     if pattern == "pulses +1, -1, +1":
         return (t == 5) - (t == 25).astype(float) + (t == 45)

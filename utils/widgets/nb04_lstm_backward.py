@@ -29,6 +29,8 @@ class ForgetBiasExplorer(Explorer):
     def setup(self, fig):
         rng = np.random.default_rng(5)
         self.params = cells.init_params("lstm", 2, self.H, rng)
+        k = cells.GATE_ORDER["lstm"].index("forget")
+        self.forget = slice(k * self.H, (k + 1) * self.H)  # its rows of the 4H
         self.x = rng.standard_normal((self.T_MAX, 1, 2))
         v = rng.standard_normal((1, self.H))
         self.v = v / np.linalg.norm(v)
@@ -58,7 +60,7 @@ class ForgetBiasExplorer(Explorer):
 
     def shifted(self, b_f):
         p = {k: v.copy() for k, v in self.params.items()}
-        p["bias_ih_l0"][self.H : 2 * self.H] += b_f
+        p["bias_ih_l0"][self.forget] += b_f
         return p
 
     def draw(self, b_f, T):
@@ -69,7 +71,7 @@ class ForgetBiasExplorer(Explorer):
         )
         norms = np.linalg.norm(grads[:, 0], axis=1)
         _, _, cache = cells.lstm_forward(x, p)
-        f = cache["gates"][:, 0, self.H : 2 * self.H]  # (T, H) forget gates
+        f = cache["gates"][:, 0, self.forget]  # (T, H) forget gates
         carousel = np.linalg.norm(np.cumprod(f[::-1], axis=0) * self.v, axis=1)
         back = np.arange(T, -1, -1)
         self.line.set_data(back, np.maximum(norms, 1e-300))

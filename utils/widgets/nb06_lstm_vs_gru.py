@@ -5,7 +5,9 @@ Serves notebooks/06_lstm_vs_gru.ipynb.
 
 import numpy as np
 
+from ..data import load_comparison
 from ..plots import COLORS
+from ..training import baseline
 from .base import Explorer, dropdown
 
 EXPERIMENTS = {
@@ -35,10 +37,7 @@ class ResultsExplorer(Explorer):
         }
 
     def setup(self, fig):
-        from ..data import load_comparison
-        from ..training import baseline
-
-        self.results, self.baseline = load_comparison(), baseline
+        self.results = load_comparison()
         steps = self.results["meta"]["steps"]
         ax = fig.add_subplot()
         self.lines = {}
@@ -80,7 +79,7 @@ class ResultsExplorer(Explorer):
             line.set_data(x, np.maximum(y, 1e-12))
             if seed == 0:
                 finals.append(f"{model.upper()} {run['eval'][-1]:.3g}")
-        b = self.baseline(task, T)
+        b = baseline(task, T)
         self.base.set_ydata([b, b])
         self.status.set_text(
             f"{experiment}, lr {lr}: final held-out loss (seed 0) "

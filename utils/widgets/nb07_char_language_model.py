@@ -4,35 +4,26 @@ temperature, and one unit's activity drawn over text.
 Serves notebooks/07_char_language_model.ipynb.
 """
 
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from .. import charlm
+from ..data import load_text, verified_path
 from ..plots import COLORS
-from .base import Explorer, dropdown, int_slider, slider
+from .base import Explorer, dropdown, int_slider, slider, text_box
 
 
 def _stored_model():
-    from .. import charlm
-    from ..data import verified_path
-
+    """The character LSTM stored by scripts/train_charlm.py, as a charlm model dict."""
     return charlm.load_model(verified_path("models/charlm_lstm.npz"))[0]
-
-
-def _text_box(description, value):
-    return widgets.Text(
-        value=value,
-        description=description,
-        continuous_update=False,  # sample when Enter is pressed or the box is left
-        style={"description_width": "150px"},
-        layout=widgets.Layout(width="400px"),
-    )
 
 
 class SamplerExplorer(Explorer):
     """The stored character LSTM continues a priming text: the distribution of the
-    next character at the chosen temperature (bars) and 240 sampled characters.
+    next character at the chosen temperature (bars) and 200 sampled characters.
     Used in notebooks/07_char_language_model.ipynb.
     """
 
@@ -42,21 +33,17 @@ class SamplerExplorer(Explorer):
     def make_controls(self):
         return {
             "temperature": slider("temperature", 0.8, 0.1, 2.0, step=0.05),
-            "prime": _text_box("priming text", "HAMLET:\\nThe "),
+            "prime": text_box("priming text", "HAMLET:\\nThe "),
             "seed": int_slider("seed", 0, 0, 20),
         }
 
     def setup(self, fig):
-        from .. import charlm
-
-        self.charlm, self.model = charlm, _stored_model()
+        self.model = _stored_model()
         chars = self.model["chars"]
         self.labels = [{"\n": "\\n", " ": "␣"}.get(c, c) for c in chars]
         grid = fig.add_gridspec(2, 1, height_ratios=(1, 1.3))
         ax = fig.add_subplot(grid[0])
         # one PolyCollection of V rectangles: one artist to blit, not V
-        from matplotlib.collections import PolyCollection
-
         self.x = np.arange(len(chars))
         self.bars = PolyCollection(self._verts(np.zeros(len(chars))), color=COLORS["h"])
         ax.add_collection(self.bars)
@@ -93,9 +80,9 @@ class SamplerExplorer(Explorer):
             c for c in prime.replace("\\n", "\n") if c in self.model["chars"]
         )
         prime = prime or "\n"
-        p = self.charlm.next_char_probs(self.model, prime, temperature)
+        p = charlm.next_char_probs(self.model, prime, temperature)
         self.bars.set_verts(self._verts(p))
-        text = self.charlm.sample(self.model, prime, self.LENGTH, temperature, seed)
+        text = charlm.sample(self.model, prime, self.LENGTH, temperature, seed)
         lines = []
         for line in text.split("\n"):
             while len(line) > 100:
@@ -135,9 +122,6 @@ class TextActivationExplorer(Explorer):
     )
 
     def make_controls(self):
-        from .. import charlm
-        from ..data import load_text
-
         self.model = _stored_model()
         self.text = load_text("held_out")[:1500]
         acts = charlm.activations(self.model, self.text)
@@ -169,8 +153,6 @@ class TextActivationExplorer(Explorer):
         return where
 
     def setup(self, fig):
-        from matplotlib.colors import TwoSlopeNorm
-
         ax = fig.add_axes((0.01, 0.06, 0.86, 0.86))
         ax.set_axis_off()
         self.cells_at = self._layout()

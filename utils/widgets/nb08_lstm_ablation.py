@@ -5,7 +5,9 @@ Serves notebooks/08_lstm_ablation.ipynb.
 
 import numpy as np
 
+from ..data import load_ablation
 from ..plots import COLORS
+from ..variants import VARIANTS
 from .base import Explorer, dropdown
 
 
@@ -17,8 +19,6 @@ class AblationExplorer(Explorer):
     figsize = (9, 3.6)
 
     def make_controls(self):
-        from ..variants import VARIANTS
-
         return {
             "variant": dropdown("variant", VARIANTS[1:], "NFG"),
             "curve": dropdown(
@@ -27,8 +27,6 @@ class AblationExplorer(Explorer):
         }
 
     def setup(self, fig):
-        from ..data import load_ablation
-
         self.results = load_ablation()
         meta = self.results["meta"]
         ax = fig.add_subplot()

@@ -141,7 +141,7 @@ def test_each_notebook_names_where_its_code_lives(path):
     intro = "\n".join(c.source for c in nb.cells[:3] if c.cell_type == "markdown")
     found = WHERE.search(intro)
     assert found, f"{path.name}: no '**Where the code lives:**' line"
-    named = re.findall(r"`(utils/[\w/]+\.py)`", found[1])
+    named = re.findall(r"`((?:utils|scripts)/[\w/]+\.py)`", found[1])
     assert named, found[1]
     for rel in named:
         assert (ROOT / rel).is_file(), f"{path.name} names {rel}, which does not exist"

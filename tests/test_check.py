@@ -1033,6 +1033,18 @@ def test_a_reference_imported_before_the_check_is_refused_too():
     assert closure.__closure__[0].cell_contents is ref
 
 
+def test_a_reference_reached_through_its_own_module_is_refused_too():
+    """utils.cells.lstm.lstm_step is the function utils.cells.lstm_step names: every
+    module of utils that holds it is covered, and it comes back afterwards."""
+    import utils.cells.lstm
+
+    def submodule(x, h, c, params):
+        return utils.cells.lstm.lstm_step(x, h, c, params)
+
+    fails(check.lstm_step, submodule, "calls utils.lstm_step", "write it yourself")
+    assert utils.cells.lstm.lstm_step is utils.cells.lstm_step is utils.lstm_step
+
+
 def test_references_that_are_only_a_part_of_the_answer_stay_available(capsys):
     import utils
 

@@ -40,9 +40,19 @@ def _copy(value):
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
+def positional(values, *names):
+    """The arguments `names` of the dict `values` as (name, value) pairs, in the
+    order given, the order of the exercise's signature; a name that values lacks
+    (an optional argument left out) is skipped."""
+    return tuple((n, values[n]) for n in names if n in values)
+
+
 def call_student(fn, name, args, kwargs, label):
-    """Call the student's function on copies; return (result, warnings caught)."""
-    given = {k: _copy(v) for k, v in args.items()}
+    """Call the student's function as fn(*values, **kwargs) on copies of args, the
+    (name, value) pairs of its positional arguments in the order of the exercise's
+    signature (see positional); -> (result, warnings caught)."""
+    before = dict(args)
+    given = {k: _copy(v) for k, v in args}
     # SIGALRM exists on Linux and macOS and works in the main thread, where a
     # notebook kernel runs cells; elsewhere the function simply runs unlimited.
     timed = (
@@ -58,7 +68,7 @@ def call_student(fn, name, args, kwargs, label):
         block_references(name, fn, used, undo)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = fn(*given.values(), **kwargs)
+            result = fn(*(given[k] for k, _ in args), **kwargs)
     except UsedReference as e:
         raise _own_work_failure(name, str(e), e.__traceback__) from None
     except _TookTooLong:
@@ -90,7 +100,7 @@ def call_student(fn, name, args, kwargs, label):
         restore(undo)
     if used:  # the student caught the reference's error and went on
         raise _own_work_failure(name, used[0], None)
-    _untouched(name, given, args)
+    _untouched(name, given, before)
     return result, [w for w in caught if issubclass(w.category, RuntimeWarning)]
 
 

@@ -8,6 +8,7 @@ one that reproduces the result names the mistake.
 
 
 def identity(a):
+    """No activation at all: the mistake of a left-out tanh or sigmoid."""
     return a
 
 
@@ -66,6 +67,7 @@ def shared_mistakes():
 
 
 def order_name(order, full):
+    """'input, forget, ...': the gate names of order, e.g. 'ifog', in full."""
     return ", ".join(full[ch] for ch in order)
 
 

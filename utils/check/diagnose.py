@@ -13,6 +13,7 @@ _TOL = {np.dtype(np.float64): (1e-7, 1e-9), np.dtype(np.float32): (1e-4, 1e-5)}
 
 
 def close(a, b):
+    """Whether a equals b in shape and, within b's dtype's tolerance, in value."""
     rtol, atol = _TOL[np.dtype(b.dtype)]
     return a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol)
 
@@ -113,6 +114,8 @@ def _where_wrong(outputs):
 
 
 def flat_grads(dx_like, dparams):
+    """(*dx_like, *dparams in PARAM_KEYS order): a backward pass's results as one
+    tuple of arrays."""
     return (*dx_like, *(dparams[k] for k in cells.PARAM_KEYS))
 
 
@@ -155,10 +158,12 @@ def parts_hint(student, reference, names, batch):
 
 
 def compare_all(student, reference):
+    """Whether every array of student is close to its reference."""
     return all(close(s, r) for s, r in zip(student, reference, strict=True))
 
 
 def max_err(student, reference):
+    """The largest absolute difference over all the pairs of arrays."""
     return max(
         float(np.abs(s - r).max()) for s, r in zip(student, reference, strict=True)
     )

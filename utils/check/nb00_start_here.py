@@ -45,7 +45,7 @@ def _elementwise(fn, name, reference, variants, tol64, tol32, explain=None):
     """
     labels = []
     for label, a in _activation_cases():
-        result, caught = call_student(fn, name, {"a": a}, {}, label)
+        result, caught = call_student(fn, name, (("a", a),), {}, label)
         if caught:
             raise _overflow_hint(name, caught, label)
         if isinstance(result, (float, np.generic)) and a.ndim == 0:

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import cells
 from ..cells import sigmoid
-from .calling import call_student
+from .calling import call_student, positional
 from .cases import SEQ_SHAPES, seq_cases, step_cases
 from .common_mistakes import blocks, identity, shared_mistakes
 from .diagnose import close, diagnose, wrong_values
@@ -78,7 +78,8 @@ def rnn_step(fn):
     """Exercise 1.1: rnn_step(x (B, D), h (B, H), params) -> h_next (B, H)."""
     name, labels = "rnn_step", []
     for label, args, dtype, H in step_cases("rnn", seed=101):
-        result, _ = call_student(fn, name, args, {}, label)
+        call = positional(args, "x", "h", "params")
+        result, _ = call_student(fn, name, call, {}, label)
         B = args["x"].shape[0]
         h_next = check_array(result, name, "h_next", (B, H), dtype, label)
         ref = cells.rnn_step(**args)
@@ -86,7 +87,7 @@ def rnn_step(fn):
             hint = diagnose(
                 (h_next,),
                 rnn_mistakes(),
-                lambda kw, args=args: rnn_variant(*args.values(), **kw),
+                lambda kw, a=args: rnn_variant(a["x"], a["h"], a["params"], **kw),
             )
             raise wrong_values(
                 name,
@@ -117,7 +118,8 @@ def rnn_forward(fn):
     """Exercise 1.2: rnn_forward(x (T, B, D), params, h0=None) -> (out, h_n)."""
     name, labels = "rnn_forward", []
     for label, args, dtype, H in seq_cases("rnn", 102, _RNN_SEQ_SHAPES):
-        result, _ = call_student(fn, name, args, {}, label)
+        call = positional(args, "x", "params", "h0")
+        result, _ = call_student(fn, name, call, {}, label)
         result = check_pair(
             result, name, "(out, h_n)"
         )  # a third item (a cache) is fine
@@ -294,7 +296,7 @@ def latch(fn):
     (-0.5, 0.5).
     """
     name = "latch"
-    result, _ = call_student(fn, name, {}, {}, "the latch simulation")
+    result, _ = call_student(fn, name, (), {}, "the latch simulation")
     try:
         w_hh, w_ih, b = (float(v) for v in result)
     except (TypeError, ValueError):

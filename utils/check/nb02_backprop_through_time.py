@@ -7,7 +7,7 @@ Their mistakes are in nb02_mistakes.py; exercise 2.3 (clipping) is nb02_clipping
 import numpy as np
 
 from .. import cells
-from .calling import call_student
+from .calling import call_student, positional
 from .cases import seq_cases, step_cases
 from .diagnose import (
     compare_all,
@@ -37,22 +37,25 @@ def rnn_step_backward(fn):
     for label, args, dtype, H in step_cases("rnn", seed=201):
         B = args["x"].shape[0]
         dh_next = np.random.default_rng(B * 7 + H).standard_normal((B, H)).astype(dtype)
-        call = {"dh_next": dh_next, "x": args["x"], "h_prev": args["h"]}
-        call["params"] = args["params"]
-        _, _, cache = cells.rnn_forward(args["x"][None], args["params"], args["h"])
+        x, h_prev, params = args["x"], args["h"], args["params"]
+        _, _, cache = cells.rnn_forward(x[None], params, h_prev)
         rdx, rdp, rdh = cells.rnn_backward(dh_next[None], cache)
         backward_case(
             fn,
             name,
             label,
-            call,
-            {},
-            {"dx": args["x"].shape, "dh_prev": (B, H)},
-            args["params"],
-            ((rdx[0], rdh), rdp),
-            (
-                rnn_step_backward_mistakes(),
-                lambda kw, c=call: rnn_step_backward_variant(*c.values(), **kw),
+            args=(
+                ("dh_next", dh_next),
+                ("x", x),
+                ("h_prev", h_prev),
+                ("params", params),
+            ),
+            shapes={"dx": x.shape, "dh_prev": (B, H)},
+            params=params,
+            reference=((rdx[0], rdh), rdp),
+            catalogue=rnn_step_backward_mistakes(),
+            variant=lambda kw, d=dh_next, x=x, h=h_prev, p=params: (
+                rnn_step_backward_variant(d, x, h, p, **kw)
             ),
         )
         labels.append(label)
@@ -93,7 +96,8 @@ def rnn_backward(fn):
         dout = rng.standard_normal((T, B, H)).astype(dtype)
         call = {"dout": dout, "x": args["x"], "params": args["params"], "h0": h0}
         label = label.replace(", h0 omitted", "")
-        result, _ = call_student(fn, name, call, {}, label)
+        ordered = positional(call, "dout", "x", "params", "h0")
+        result, _ = call_student(fn, name, ordered, {}, label)
         dx, dparams, dh0 = check_tuple(result, name, 3, "(dx, dparams, dh0)")
         dx = check_array(dx, name, "dx", args["x"].shape, dtype, label)
         dh0 = check_array(dh0, name, "dh0", (B, H), dtype, label)
@@ -107,7 +111,9 @@ def rnn_backward(fn):
         if not compare_all(student, reference):
 
             def variant(kw, call=call):
-                dx_, dp_, dh0_ = rnn_backward_variant(*call.values(), **kw)
+                dx_, dp_, dh0_ = rnn_backward_variant(
+                    call["dout"], call["x"], call["params"], call["h0"], **kw
+                )
                 return flat_grads((dx_, dh0_), dp_)
 
             hint = diagnose(student, rnn_backward_mistakes(), variant) or parts_hint(

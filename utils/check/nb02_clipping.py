@@ -1,27 +1,35 @@
 """Check of notebooks/02_backprop_through_time.ipynb's exercise 2.3 (clipping by the
-global norm), with the mistakes it recognises.
+global norm), with the mistakes it recognises: each a variant of the function the
+notebook teaches, utils.training.clip_grad_norm.
 """
 
 import numpy as np
 
+from .. import cells, training
 from .calling import call_student
 from .diagnose import close
 from .harness import Fail, exercise, report
 from .values import check_dparams, check_tuple
 
 
-def global_norm(grads, dtype=np.float64):
-    with np.errstate(over="ignore"):
-        squares = (np.sum(np.asarray(g, dtype) ** 2) for g in grads.values())
-        return float(np.sqrt(sum(squares)))
+def global_norm(grads):
+    """The norm over all the arrays of grads together, the squares summed in
+    float64 as the reference training.clip_grad_norm sums them."""
+    squares = (np.sum(np.square(g, dtype=np.float64)) for g in grads.values())
+    return float(np.sqrt(sum(squares)))
 
 
 def clip_variant(grads, max_norm, how="global"):
-    """Gradient clipping with the given mistakes -> (clipped, norm).
+    """training.clip_grad_norm, the function notebook 02 teaches, with the given
+    mistake -> (clipped, norm).
 
-    The norm is summed in float64 (right); how='native' sums in the arrays' own
-    dtype, where float32 squares can overflow.
+    how='global' is clip_grad_norm itself; the mistakes compute the norm as it does
+    (global_norm), except how='native', which sums the squares in the arrays' own
+    dtype, where float32 squares can overflow. (They do not call clip_grad_norm,
+    which is unavailable while a student's function runs.)
     """
+    if how == "global":
+        return training.clip_grad_norm(grads, max_norm)
     norm = global_norm(grads)
     if how == "native":
         norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
@@ -61,11 +69,11 @@ def clip_variant(grads, max_norm, how="global"):
         total = float(sum(np.linalg.norm(g.astype(np.float64)) for g in grads.values()))
         scale = max_norm / total if total > max_norm else 1.0
         return {k: g * scale for k, g in grads.items()}, total
-    scale = max_norm / norm if norm > max_norm else 1.0
-    return {k: g * scale for k, g in grads.items()}, norm
+    raise ValueError(f"no clipping mistake {how!r}")
 
 
 def clip_mistakes():
+    """[(kwargs for clip_variant, hint)]."""
     return [
         (
             {"how": "per_array"},
@@ -131,12 +139,7 @@ def clip_mistakes():
 
 def _clip_grads(rng, dtype, scale=1.0, norms=None):
     """Random gradients of the clip cases; norms: each array's exact norm."""
-    shapes = {
-        "weight_ih_l0": (8, 3),
-        "weight_hh_l0": (8, 2),
-        "bias_ih_l0": (8,),
-        "bias_hh_l0": (8,),
-    }
+    shapes = cells.param_shapes("lstm", 3, 2)  # (8, 3), (8, 2), (8,), (8,)
     grads = {k: scale * rng.standard_normal(s) for k, s in shapes.items()}
     if norms is not None:
         pairs = zip(grads.items(), norms, strict=True)
@@ -215,7 +218,7 @@ def _clip_results(fn, name):
     one: [(result, grads, max_norm)]."""
     out = []
     for label, grads, max_norm in _clip_cases():
-        args = {"grads": grads, "max_norm": max_norm}
+        args = (("grads", grads), ("max_norm", max_norm))
         try:
             with np.errstate(all="ignore"):
                 result, _ = call_student(fn, name, args, {}, label)
@@ -256,7 +259,7 @@ def clip_by_norm(fn):
     name, labels = "clip_by_norm", []
     for label, grads, max_norm in _clip_cases():
         result, _ = call_student(
-            fn, name, {"grads": grads, "max_norm": max_norm}, {}, label
+            fn, name, (("grads", grads), ("max_norm", max_norm)), {}, label
         )
         clipped, norm = check_tuple(result, name, 2, "(clipped, total_norm)")
         if isinstance(clipped, dict):
@@ -273,7 +276,7 @@ def clip_by_norm(fn):
                     f"case {label}. Did the norm overflow, or divide by 0?"
                 )
         clipped = check_dparams(clipped, name, grads, label, what="clipped", of="grads")
-        ref, ref_norm = clip_variant(grads, max_norm)
+        ref, ref_norm = training.clip_grad_norm(grads, max_norm)
         try:
             norm = float(norm)
         except (TypeError, ValueError):

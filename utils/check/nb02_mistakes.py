@@ -56,6 +56,7 @@ def rnn_step_backward_variant(
 
 
 def rnn_step_backward_mistakes():
+    """[(kwargs for rnn_step_backward_variant, hint)]."""
     eq = (
         " For a = x W_ih^T + b_ih + h_prev W_hh^T + b_hh and h_next = tanh(a): "
         "da = dh_next * (1 - h_next^2), dW_ih = da^T x, dW_hh = da^T h_prev, "
@@ -218,6 +219,7 @@ def rnn_backward_variant(
 
 
 def rnn_backward_mistakes():
+    """[(kwargs for rnn_backward_variant, hint)]."""
     return [
         (
             {"carry": False},

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 
 from .. import cells
-from .calling import call_student
+from .calling import call_student, positional
 from .cases import (
     LARGE,
     LARGE_FALLBACK,
@@ -32,7 +32,8 @@ def lstm_step(fn):
         step_cases("lstm", seed=103), large_step_cases("lstm", seed=1103)
     )
     for label, args, dtype, H in cases:
-        result, _ = call_student(fn, name, args, {}, label)
+        call = positional(args, "x", "h", "c", "params")
+        result, _ = call_student(fn, name, call, {}, label)
         result = check_pair(result, name, "(h_next, c_next)")
         if len(result) != 2:
             raise Fail(
@@ -55,7 +56,7 @@ def lstm_step(fn):
         hint = diagnose(
             (h_next, c_next),
             lstm_mistakes(),
-            lambda kw, args=args: lstm_variant(*args.values(), **kw),
+            lambda kw, a=args: lstm_variant(a["x"], a["h"], a["c"], a["params"], **kw),
         )
         if LARGE in label:
             fallback = LARGE_FALLBACK
@@ -111,7 +112,8 @@ def lstm_forward(fn):
     """Exercise 3.2: lstm_forward(x, params, h0=None, c0=None) -> out, (h_n, c_n)."""
     name, labels = "lstm_forward", []
     for label, args, dtype, H in _lstm_seq_cases(seed=302):
-        result, _ = call_student(fn, name, args, {}, label)
+        call = positional(args, "x", "params", "h0", "c0")
+        result, _ = call_student(fn, name, call, {}, label)
         out, last = check_tuple(result, name, 2, "(out, (h_n, c_n))")
         h_n, c_n = check_tuple(
             last, name, 2, "(out, (h_n, c_n)) with the pair (h_n, c_n)"
@@ -244,7 +246,7 @@ def pulse_memory(fn):
     [0.5, 1.5] for t = 1 ... 50; with the noise alone, |c_t| < 0.25.
     """
     name = "pulse_memory"
-    result, _ = call_student(fn, name, {}, {}, "the pulse simulation")
+    result, _ = call_student(fn, name, (), {}, "the pulse simulation")
     try:
         b_f, w_i, b_i = (float(v) for v in result)
     except (TypeError, ValueError):

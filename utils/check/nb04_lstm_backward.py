@@ -13,6 +13,9 @@ from .common_mistakes import param_grads
 from .harness import exercise, report
 from .runners import BACKWARD_FALLBACK, backward_case
 
+# lstm_step_backward's arguments, in the order of the exercise's signature
+_SIGNATURE = ("dh_next", "dc_next", "x", "h_prev", "c_prev", "params")
+
 
 @exercise
 def lstm_step_backward(fn):
@@ -26,26 +29,21 @@ def lstm_step_backward(fn):
         B = args["x"].shape[0]
         rng = np.random.default_rng(B * 11 + H)
         dh_next, dc_next = (rng.standard_normal((B, H)).astype(dtype) for _ in range(2))
-        call = {"dh_next": dh_next, "dc_next": dc_next, "x": args["x"]}
-        call.update(h_prev=args["h"], c_prev=args["c"], params=args["params"])
-        _, _, cache = cells.lstm_forward(
-            args["x"][None], args["params"], args["h"], args["c"]
-        )
+        x, h_prev, c_prev, params = args["x"], args["h"], args["c"], args["params"]
+        call = (dh_next, dc_next, x, h_prev, c_prev, params)
+        _, _, cache = cells.lstm_forward(x[None], params, h_prev, c_prev)
         rdx, rdp, rdh, rdc = cells.lstm_backward(None, cache, dh_next, dc_next)
         backward_case(
             fn,
             name,
             label,
-            call,
-            {},
-            {"dx": args["x"].shape, "dh_prev": (B, H), "dc_prev": (B, H)},
-            args["params"],
-            ((rdx[0], rdh, rdc), rdp),
-            (
-                lstm_step_backward_mistakes(),
-                lambda kw, c=call: lstm_step_backward_variant(*c.values(), **kw),
-            ),
-            LARGE_FALLBACK if LARGE in label else BACKWARD_FALLBACK,
+            args=tuple(zip(_SIGNATURE, call, strict=True)),
+            shapes={"dx": x.shape, "dh_prev": (B, H), "dc_prev": (B, H)},
+            params=params,
+            reference=((rdx[0], rdh, rdc), rdp),
+            catalogue=lstm_step_backward_mistakes(),
+            variant=lambda kw, c=call: lstm_step_backward_variant(*c, **kw),
+            fallback=LARGE_FALLBACK if LARGE in label else BACKWARD_FALLBACK,
         )
         labels.append(label)
     report(name, labels)
@@ -117,6 +115,7 @@ def lstm_step_backward_variant(
 
 
 def lstm_step_backward_mistakes():
+    """[(kwargs for lstm_step_backward_variant, hint)]."""
     return [
         (
             {"tanh_path": False},

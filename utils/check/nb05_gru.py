@@ -4,11 +4,12 @@ nb05_mistakes.py.
 """
 
 import itertools
+import math
 
 import numpy as np
 
 from .. import cells
-from .calling import call_student
+from .calling import call_student, positional
 from .cases import LARGE, LARGE_FALLBACK, finite, large_step_cases, step_cases
 from .diagnose import close, diagnose, wrong_values
 from .harness import Fail, exercise, report
@@ -38,7 +39,8 @@ def gru_step(fn):
             kwargs = {"reset_after": reset_after}
             if reset_after is None:
                 case, kwargs, reset_after = f"{label}, reset_after left out", {}, True
-            result, _ = call_student(fn, name, args, kwargs, case)
+            call = positional(args, "x", "h", "params")
+            result, _ = call_student(fn, name, call, kwargs, case)
             finite(name, case, {"h_next": result})
             B = args["x"].shape[0]
             h_next = check_array(result, name, "h_next", (B, H), dtype, case, k=3)
@@ -61,7 +63,7 @@ def gru_step(fn):
                     (h_next,),
                     gru_mistakes(reset_after),
                     lambda kw, args=args, ra=reset_after: gru_variant(
-                        *args.values(), ra, **kw
+                        args["x"], args["h"], args["params"], ra, **kw
                     ),
                 )
                 raise wrong_values(
@@ -95,8 +97,8 @@ def gru_step_backward(fn):
     for label, args, dtype, H in cases:
         B = args["x"].shape[0]
         dh_next = np.random.default_rng(B * 5 + H).standard_normal((B, H)).astype(dtype)
-        call = {"dh_next": dh_next, "x": args["x"], "h_prev": args["h"]}
-        call["params"] = args["params"]
+        call = (("dh_next", dh_next), ("x", args["x"]), ("h_prev", args["h"]))
+        call += (("params", args["params"]),)
         for reset_after in (True, False, None):  # None: the argument left out
             case = f"{label}, reset_after={reset_after}"
             kwargs = {"reset_after": reset_after}
@@ -123,18 +125,16 @@ def gru_step_backward(fn):
                 fn,
                 name,
                 case,
-                call,
-                kwargs,
-                {"dx": args["x"].shape, "dh_prev": (B, H)},
-                args["params"],
-                ((rdx[0], rdh), rdp),
-                (
-                    catalogue,
-                    lambda kw, c=call, ra=reset_after: gru_step_backward_variant(
-                        *c.values(), reset_after=ra, **kw
-                    ),
+                args=call,
+                kwargs=kwargs,
+                shapes={"dx": args["x"].shape, "dh_prev": (B, H)},
+                params=args["params"],
+                reference=((rdx[0], rdh), rdp),
+                catalogue=catalogue,
+                variant=lambda kw, c=call, ra=reset_after: gru_step_backward_variant(
+                    *(value for _, value in c), reset_after=ra, **kw
                 ),
-                fallback,
+                fallback=fallback,
             )
             labels.append(case)
     report(name, labels)
@@ -193,13 +193,15 @@ def param_count(fn):
     name, labels = "param_count", []
     for kind, D, H in _PARAM_COUNT_CASES:
         label = f"{kind}, D={D}, H={H}"
-        result, _ = call_student(fn, name, {"kind": kind, "D": D, "H": H}, {}, label)
+        result, _ = call_student(
+            fn, name, (("kind", kind), ("D", D), ("H", H)), {}, label
+        )
         if D * H < 10**6:  # count a real parameter dict
             rng = np.random.default_rng(0)
             true = sum(v.size for v in cells.init_params(kind, D, H, rng).values())
         else:  # too big to allocate: the same shapes, multiplied out in Python ints
-            kH = cells.N_BLOCKS[kind] * H
-            true = kH * D + kH * H + kH + kH
+            shapes = cells.param_shapes(kind, D, H).values()
+            true = sum(math.prod(shape) for shape in shapes)  # Python ints
         if isinstance(result, (bool, np.bool_)):
             raise Fail(
                 f"{name} returned a bool, {result}, for {label}; return the number "

@@ -207,6 +207,7 @@ def gru_step_backward_variant(
 
 
 def gru_step_backward_mistakes(reset_after):
+    """[(kwargs for gru_step_backward_variant, hint)] for the placement asked for."""
     other = "before" if reset_after else "after"
     return [
         (

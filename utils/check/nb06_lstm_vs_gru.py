@@ -8,6 +8,7 @@ import itertools
 import numpy as np
 
 from ..cells import sigmoid
+from .calling import positional
 from .cases import LARGE, large_step_cases, step_cases
 from .common_mistakes import (
     SWAPPED_OUTPUTS,
@@ -52,6 +53,7 @@ def cifg_variant(
 
 
 def cifg_mistakes():
+    """[(kwargs for cifg_variant, hint)]."""
     names = {"f": "forget", "g": "cell candidate", "o": "output"}
     out = [
         (
@@ -119,11 +121,13 @@ def cifg_step(fn):
             fn,
             name,
             label,
-            call,
-            3,
-            lambda given=call, **kw: cifg_variant(*given.values(), **kw),
-            cifg_mistakes(),
-            "compute a = x W_ih^T + b_ih + h W_hh^T + b_hh, split it into "
+            args=positional(call, "x", "h", "c", "params"),
+            n_blocks=3,
+            variant=lambda c=call, **kw: cifg_variant(
+                c["x"], c["h"], c["c"], c["params"], **kw
+            ),
+            catalogue=cifg_mistakes(),
+            fallback="compute a = x W_ih^T + b_ih + h W_hh^T + b_hh, split it into "
             "f, g, o; c_next = f * c + (1 - f) * g; h_next = o * "
             "tanh(c_next).",
         )

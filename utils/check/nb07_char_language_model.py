@@ -53,7 +53,7 @@ def softmax_temperature(fn):
     name, labels = "softmax_temperature", []
     for label, z, T in _softmax_cases():
         result, caught = call_student(
-            fn, name, {"logits": z, "temperature": T}, {}, label
+            fn, name, (("logits", z), ("temperature", T)), {}, label
         )
         if caught:
             raise Fail(
@@ -115,7 +115,9 @@ def bits_per_char(fn):
     for i, (label, z, V) in enumerate(_bpc_cases()):
         y = np.random.default_rng(703 + i).integers(0, V, len(z))
         y[0] = z[0].argmin()  # a surprise, so that the argmax mistake shows
-        result, caught = call_student(fn, name, {"logits": z, "targets": y}, {}, label)
+        result, caught = call_student(
+            fn, name, (("logits", z), ("targets", y)), {}, label
+        )
         if caught:
             raise Fail(
                 f"{name} raised a RuntimeWarning on {label}: {caught[0].message}.\n"
@@ -240,7 +242,9 @@ def line_position_cell(fn):
     position within its line."""
     name, labels = "line_position_cell", []
     for label, states, text, answer, picks in _line_cell_cases():
-        result, _ = call_student(fn, name, {"states": states, "text": text}, {}, label)
+        result, _ = call_student(
+            fn, name, (("states", states), ("text", text)), {}, label
+        )
         if isinstance(result, bool) or not isinstance(result, (int, np.integer)):
             raise Fail(
                 f"{name} returned {type(result).__name__} "

@@ -5,11 +5,7 @@ nb07_char_language_model.py.
 
 import numpy as np
 
-
-def softmax(z, axis=-1):
-    z = z - z.max(axis=axis, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=axis, keepdims=True)
+from ..cells import log_softmax, softmax
 
 
 def softmax_temperature_mistakes():
@@ -78,11 +74,12 @@ def softmax_temperature_mistakes():
 
 
 def _log2_softmax(logits, axis=-1):
-    z = logits - logits.max(axis=axis, keepdims=True)
-    return (z - np.log(np.exp(z).sum(axis=axis, keepdims=True))) / np.log(2)
+    return log_softmax(logits, axis=axis) / np.log(2)
 
 
 def log2_softmax_at(logits, targets):
+    """log2 of softmax(logits) (N, V) at each row's target -> (N,): what exercise
+    7.2 averages, with its sign flipped."""
     return _log2_softmax(logits)[np.arange(len(targets)), targets]
 
 

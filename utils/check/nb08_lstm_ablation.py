@@ -8,6 +8,7 @@ import itertools
 import numpy as np
 
 from ..cells import sigmoid
+from .calling import positional
 from .cases import LARGE, large_step_cases, step_cases
 from .common_mistakes import SWAPPED_OUTPUTS, blocks, order_name
 from .harness import exercise, report
@@ -42,11 +43,13 @@ def peephole_step(fn):
             fn,
             name,
             label,
-            call,
-            4,
-            lambda given=call, **kw: peephole_variant(*given.values(), **kw),
-            peephole_mistakes(),
-            "i = sigmoid(a_i + p_i * c), f = sigmoid(a_f + p_f * c), "
+            args=positional(call, "x", "h", "c", "params"),
+            n_blocks=4,
+            variant=lambda c=call, **kw: peephole_variant(
+                c["x"], c["h"], c["c"], c["params"], **kw
+            ),
+            catalogue=peephole_mistakes(),
+            fallback="i = sigmoid(a_i + p_i * c), f = sigmoid(a_f + p_f * c), "
             "g = tanh(a_g), c_next = f * c + i * g, o = sigmoid(a_o + p_o * "
             "c_next), h_next = o * tanh(c_next), with a = x W_ih^T + b_ih + "
             "h W_hh^T + b_hh split i, f, g, o.",
@@ -114,6 +117,7 @@ _NO_PEEP = {
 
 
 def peephole_mistakes():
+    """[(kwargs for peephole_variant, hint)], notebook 03's LSTM mistakes among them."""
     names = {"i": "input", "f": "forget", "o": "output"}
     out = [
         (

@@ -70,7 +70,6 @@ REFERENCES = {
         "charlm.softmax_temperature",
         "cells.softmax",
         "cells.log_softmax",
-        "check.nb07_mistakes.softmax",
     ),
     "bits_per_char": (
         "charlm.bits_per_char",
@@ -172,6 +171,7 @@ def block_references(name, fn, used, undo):
 
 
 def restore(undo):
+    """Put back every reference that block_references replaced, as undo records."""
     while undo:
         space, key, ref, blocked = undo.pop()
         if key is None:

@@ -23,18 +23,25 @@ BACKWARD_FALLBACK = (
 )
 
 
-def cell_step_case(fn, name, label, call, k, variant, catalogue, fallback):
-    """One hidden case of an exercise step -> (h_next, c_next) of a k-block LSTM-like
-    cell: call the student's function, validate, compare with variant(), the
-    reference, and name the mistake with the catalogue of variant(**kwargs)."""
-    B, H = call["h"].shape
-    dtype = call["x"].dtype
-    result, _ = call_student(fn, name, call, {}, label)
+def cell_step_case(fn, name, label, *, args, n_blocks, variant, catalogue, fallback):
+    """One hidden case of an exercise step -> (h_next, c_next) of an LSTM-like cell
+    with n_blocks stacked blocks: call the student's function, validate, compare
+    with variant(), the reference, and name the mistake with the catalogue of
+    variant(**kwargs).
+
+    args: the (name, value) pairs of the step's arguments, in its signature's order
+    (calling.positional), x and h among them; fallback: the hint when no mistake of
+    the catalogue explains the result.
+    """
+    given = dict(args)
+    B, H = given["h"].shape
+    dtype = given["x"].dtype
+    result, _ = call_student(fn, name, args, {}, label)
     h_next, c_next = check_tuple(result, name, 2, "(h_next, c_next)")
     finite(name, label, {"h_next": h_next, "c_next": c_next})
     student = (
-        check_array(h_next, name, "h_next", (B, H), dtype, label, k=k),
-        check_array(c_next, name, "c_next", (B, H), dtype, label, k=k),
+        check_array(h_next, name, "h_next", (B, H), dtype, label, k=n_blocks),
+        check_array(c_next, name, "c_next", (B, H), dtype, label, k=n_blocks),
     )
     ref = variant()
     if not compare_all(student, ref):
@@ -49,25 +56,32 @@ def backward_case(
     fn,
     name,
     label,
-    call,
-    kwargs,
+    *,
+    args,
+    kwargs=None,
     shapes,
     params,
     reference,
-    hints,
+    catalogue,
+    variant,
     fallback=BACKWARD_FALLBACK,
 ):
     """One hidden case of a step-backward exercise: call the student's function,
     validate what it returns, compare with the reference, name the mistake.
 
+    args: the (name, value) pairs of the positional arguments, in the signature's
+    order (calling.positional), x among them; kwargs: the keyword arguments;
     shapes: {name of each returned gradient before dparams: its shape};
+    params: the parameters, whose keys and shapes dparams must have;
     reference: (tuple of those gradients, dparams) from utils.cells;
-    hints: (catalogue of mistakes, function of a mistake's kwargs -> the wrong
-    (*gradients, dparams)); fallback: the hint when none of them explains it.
+    catalogue: [(a mistake's kwargs, its hint)]; variant: function of a mistake's
+    kwargs -> the wrong (*gradients, dparams); fallback: the hint when none of the
+    mistakes explains the result.
     """
-    names, dtype = tuple(shapes), call["x"].dtype
+    x = dict(args)["x"]
+    names, dtype = tuple(shapes), x.dtype
     what = f"({', '.join(names)}, dparams)"
-    result, _ = call_student(fn, name, call, kwargs, label)
+    result, _ = call_student(fn, name, args, kwargs or {}, label)
     *grads, dparams = check_tuple(result, name, len(names) + 1, what)
     finite(name, label, dict(zip(names, grads, strict=True)))  # large cases only
     if isinstance(dparams, dict):
@@ -80,14 +94,13 @@ def backward_case(
     expected = flat_grads(*reference)
     if compare_all(student, expected):
         return
-    catalogue, wrong = hints
 
-    def variant(kw):
-        *d, dp = wrong(kw)
+    def flat_variant(kw):
+        *d, dp = variant(kw)
         return flat_grads(d, dp)
 
-    hint = diagnose(student, catalogue, variant) or parts_hint(
-        student, expected, names, call["x"].shape[0]
+    hint = diagnose(student, catalogue, flat_variant) or parts_hint(
+        student, expected, names, x.shape[0]
     )
     outputs = named_outputs(names, student, expected)
     err = max_err(student, expected)

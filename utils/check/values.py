@@ -73,6 +73,7 @@ def check_pair(result, name, what):
 
 
 def check_tuple(result, name, n, what):
+    """Check that a function returned a tuple (or list) of exactly n items."""
     if result is None:
         raise Fail(f"{name} returned None: did you forget `return {what}`?")
     if not isinstance(result, (tuple, list)) or len(result) != n:

@@ -8,7 +8,7 @@ the new frame (the observer runs synchronously, so this is the whole update the
 kernel does). Sliders are moved through 25 evenly spaced values and back;
 dropdowns through every option. Goal: median <= 40 ms, p95 <= 80 ms per update.
 With --compare, the one-unit RNN explorer is also timed with the alternatives the
-widget pattern was chosen against (see utils/widgets.py).
+widget pattern was chosen against (see utils/widgets/base.py).
 """
 
 import argparse

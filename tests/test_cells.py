@@ -241,7 +241,8 @@ def test_gradient_check_catches_a_wrong_gradient(monkeypatch):
         dparams["weight_hh_l0"] = dparams["weight_hh_l0"] * 1.01
         return dx, dparams, dh0, dc0
 
-    monkeypatch.setattr(cells, "lstm_backward", broken)
+    # cell_gradient_errors reaches the LSTM through the dispatch on kind
+    monkeypatch.setattr(cells.kinds, "lstm_backward", broken)
     errors = cell_gradient_errors("lstm")
     assert errors["weight_hh_l0"] > 1e-3 and errors["x"] < 1e-7
 
@@ -380,7 +381,7 @@ def test_backward_is_the_same_for_any_chunking_and_without_dout(
     dh_n = np.random.default_rng(2).standard_normal((B, H))
     results = []
     for elements in (1, 3 * B * k * H, 10**9):
-        monkeypatch.setattr(cells, "CHUNK_ELEMENTS", elements)
+        monkeypatch.setattr(cells.fast, "CHUNK_ELEMENTS", elements)
         results.append(backward(dout, cache, dh_n))
     none = backward(None, cache, dh_n)
     zeros = backward(np.zeros_like(dout), cache, dh_n)
@@ -430,3 +431,21 @@ def test_corpus_conversion_keeps_speeches_and_drops_directions():
         "FIRST WITCH:\nWhen shall we three meet again\nIn thunder--or in rain?",
         "ALL:\nFair is foul -- and foul is fair",
     ]
+
+
+def test_orthogonal_rnn_gradients_any_lag():
+    """One norm per step back for any T: lags beyond 100 continue the same inputs
+    (they used to be cut at 100 silently); bad arguments raise ValueError."""
+    from utils.gradients import orthogonal_rnn_gradients
+
+    for T in (1, 100, 150):
+        back, norms, bound = orthogonal_rnn_gradients(0.9, T, 1.0)
+        assert back.shape == norms.shape == bound.shape == (T + 1,)
+        assert back[0] == T and back[-1] == 0 and np.isfinite(norms).all()
+    short = orthogonal_rnn_gradients(0.9, 100, 1.0)[1]
+    long = orthogonal_rnn_gradients(0.9, 150, 1.0)[1]
+    assert np.isclose(short[-1], long[-1])  # dL/dh_T has norm 1 for both
+    for bad in ({"T": 0}, {"T": 2.5}, {"rho": np.nan}):
+        args = {"rho": 0.9, "T": 10, "scale": 1.0, **bad}
+        with pytest.raises(ValueError):
+            orthogonal_rnn_gradients(**args)

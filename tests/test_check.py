@@ -3,12 +3,13 @@ equivalent form passes; a stub is "not attempted"; a broken function never crash
 the checker."""
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import utils.charlm
-from utils import check, mistakes
+from utils import check
 from utils.check import NotAttempted
 
 
@@ -531,6 +532,7 @@ def test_gru_step_hints():
 
 def test_ipython_traceback_hides_the_checker_frames():
     """In a notebook a failed check shows the student's line and the hint only."""
+    import os
     import sys
 
     shown = {}
@@ -546,13 +548,14 @@ def test_ipython_traceback_hides_the_checker_frames():
         cell()
     except check.CheckFailed:
         etype, value, tb = sys.exc_info()
-    check._short_traceback(Shell(), etype, value, tb)
+    check.harness._short_traceback(Shell(), etype, value, tb)
     files = []
     node = shown["tb"]
     while node is not None:
         files.append(node.tb_frame.f_code.co_filename)
         node = node.tb_next
-    assert files and check.__file__ not in files
+    package = os.path.dirname(os.path.abspath(check.__file__))
+    assert files and all(os.path.dirname(f) != package for f in files)
     assert isinstance(value, AssertionError) and "returned None" in str(value)
 
 
@@ -748,7 +751,6 @@ def test_pulse_memory():
 
 def test_gru_step_backward_and_param_count():
     from tests.test_mutations import gsb_ok_stacked
-    from utils import mistakes
 
     def through_reference(dh_next, x, h_prev, params, reset_after=True):
         # one step of the reference forward and backward: not the student's work
@@ -762,10 +764,12 @@ def test_gru_step_backward_and_param_count():
 
     check.gru_step_backward(gsb_ok_stacked)
     fails(check.gru_step_backward, through_reference, "write it yourself")
-    for kw, hint in mistakes.gru_step_backward_mistakes(True)[:2]:
+    for kw, hint in check.nb05_mistakes.gru_step_backward_mistakes(True)[:2]:
 
         def wrong(*a, reset_after=True, kw=kw):
-            return mistakes.gru_step_backward_variant(*a, reset_after=reset_after, **kw)
+            return check.nb05_mistakes.gru_step_backward_variant(
+                *a, reset_after=reset_after, **kw
+            )
 
         fails(check.gru_step_backward, wrong, hint[:30])
 
@@ -836,8 +840,16 @@ def _step_outputs(call, variant, catalogue):
 @pytest.mark.parametrize(
     "cases,variant,catalogue",
     [
-        (check._cifg_cases, mistakes.cifg_variant, mistakes.cifg_mistakes),
-        (check._peephole_cases, mistakes.peephole_variant, mistakes.peephole_mistakes),
+        (
+            check.nb06_lstm_vs_gru._cifg_cases,
+            check.nb06_lstm_vs_gru.cifg_variant,
+            check.nb06_lstm_vs_gru.cifg_mistakes,
+        ),
+        (
+            check.nb08_lstm_ablation._peephole_cases,
+            check.nb08_lstm_ablation.peephole_variant,
+            check.nb08_lstm_ablation.peephole_mistakes,
+        ),
     ],
     ids=["cifg_step", "peephole_step"],
 )
@@ -848,7 +860,9 @@ def test_cifg_step_and_peephole_step_mistakes_differ_on_every_case(
     that the hint it names is the only one that explains them."""
 
     def close(a, b):
-        return check._compare_all(a, tuple(np.asarray(v, a[0].dtype) for v in b))
+        return check.diagnose.compare_all(
+            a, tuple(np.asarray(v, a[0].dtype) for v in b)
+        )
 
     for label, call in cases():
         ref = variant(*call.values())
@@ -858,10 +872,10 @@ def test_cifg_step_and_peephole_step_mistakes_differ_on_every_case(
 
 
 def test_softmax_temperature_and_bits_per_char_mistakes_differ_on_every_case():
-    for label, z, T in check._softmax_cases():
+    for label, z, T in check.nb07_char_language_model._softmax_cases():
         ref = utils.charlm.softmax_temperature(z, T)
         outputs = []
-        for variant, hint in mistakes.softmax_temperature_mistakes():
+        for variant, hint in check.nb07_mistakes.softmax_temperature_mistakes():
             try:
                 with np.errstate(all="ignore"):
                     guess = variant(z.astype(np.float64), T)
@@ -869,13 +883,13 @@ def test_softmax_temperature_and_bits_per_char_mistakes_differ_on_every_case():
                 continue
             if guess.shape == ref.shape:
                 outputs.append((hint, guess.astype(z.dtype)))
-        outputs = [(h, g) for h, g in outputs if not check._close(g, ref)]
-        assert not _distinct(outputs, ref, check._close), label
-    for i, (label, z, V) in enumerate(check._bpc_cases()):
+        outputs = [(h, g) for h, g in outputs if not check.diagnose.close(g, ref)]
+        assert not _distinct(outputs, ref, check.diagnose.close), label
+    for i, (label, z, V) in enumerate(check.nb07_char_language_model._bpc_cases()):
         y = np.random.default_rng(703 + i).integers(0, V, len(z))
         y[0] = z[0].argmin()
         zz = z.astype(np.float64)
-        ref = float(-mistakes._log2_softmax_at(zz, y).mean())
+        ref = float(-check.nb07_mistakes.log2_softmax_at(zz, y).mean())
         tol = 1e-6 if z.dtype == np.float64 else 1e-4
 
         def close(a, b, tol=tol):
@@ -883,7 +897,7 @@ def test_softmax_temperature_and_bits_per_char_mistakes_differ_on_every_case():
 
         outputs = [
             (hint, float(variant(zz, y)))
-            for variant, hint in mistakes.bits_per_char_mistakes()
+            for variant, hint in check.nb07_mistakes.bits_per_char_mistakes()
         ]
         assert not _distinct(outputs, ref, close), label
 
@@ -891,7 +905,13 @@ def test_softmax_temperature_and_bits_per_char_mistakes_differ_on_every_case():
 def test_line_position_cell_decoys_are_distinct_and_not_the_answer():
     """Each mistake's unit is its own, the answer is none of them and not unit 0,
     and the check's answer is what the statement's position gives."""
-    for label, states, text, answer, picks in check._line_cell_cases():
+    for (
+        label,
+        states,
+        text,
+        answer,
+        picks,
+    ) in check.nb07_char_language_model._line_cell_cases():
         assert len({answer, *picks.values()}) == len(picks) + 1, label
         assert answer > 0
         position, p = np.empty(len(text)), 0
@@ -952,9 +972,9 @@ def _cheat_softmax(logits, temperature):
 
 
 def _cheat_mistakes(x, h, params):  # the checker's model with no mistake in it
-    from utils import mistakes
+    from utils.check import nb01_vanilla_rnn
 
-    return mistakes.rnn_variant(x, h, params)
+    return nb01_vanilla_rnn.rnn_variant(x, h, params)
 
 
 def _cheat_swallowed(x, h, params):  # catches the refusal and answers anyway
@@ -974,7 +994,7 @@ def _cheat_swallowed(x, h, params):  # catches the refusal and answers anyway
         ("stable_sigmoid", _cheat_sigmoid, "utils.sigmoid"),
         ("clip_by_norm", _cheat_clip, "utils.training.clip_grad_norm"),
         ("softmax_temperature", _cheat_softmax, "utils.charlm.softmax_temperature"),
-        ("rnn_step", _cheat_mistakes, "utils.mistakes.rnn_variant"),
+        ("rnn_step", _cheat_mistakes, "utils.check.nb01_vanilla_rnn.rnn_variant"),
         ("rnn_step", _cheat_swallowed, "utils.rnn_step"),
     ],
 )
@@ -993,7 +1013,7 @@ def test_calling_the_reference_is_refused(name, student, reference):
     x, h = np.ones((2, 3)), np.zeros((2, 4))
     params = utils.init_params("rnn", 3, 4, np.random.default_rng(0))
     assert utils.rnn_step(x, h, params).shape == (2, 4)  # works again
-    assert utils.cells.sigmoid is utils.sigmoid is utils.mistakes.sigmoid
+    assert utils.cells.sigmoid is utils.sigmoid is utils.check.nb03_mistakes.sigmoid
 
 
 def test_a_reference_imported_before_the_check_is_refused_too():
@@ -1011,6 +1031,18 @@ def test_a_reference_imported_before_the_check_is_refused_too():
         fails(check.lstm_step, student, "calls utils.lstm_step", "write it yourself")
     assert notebook["ref"] is ref is utils.lstm_step is utils.cells.lstm_step
     assert closure.__closure__[0].cell_contents is ref
+
+
+def test_a_reference_reached_through_its_own_module_is_refused_too():
+    """utils.cells.lstm.lstm_step is the function utils.cells.lstm_step names: every
+    module of utils that holds it is covered, and it comes back afterwards."""
+    import utils.cells.lstm
+
+    def submodule(x, h, c, params):
+        return utils.cells.lstm.lstm_step(x, h, c, params)
+
+    fails(check.lstm_step, submodule, "calls utils.lstm_step", "write it yourself")
+    assert utils.cells.lstm.lstm_step is utils.cells.lstm_step is utils.lstm_step
 
 
 def test_references_that_are_only_a_part_of_the_answer_stay_available(capsys):
@@ -1063,10 +1095,10 @@ def test_the_references_come_back_after_a_stop_or_an_interrupt(monkeypatch):
 def test_the_table_of_references_names_real_functions_of_real_checks():
     import importlib
 
-    for name, entries in check._REFERENCES.items():
+    for name, entries in check.references.REFERENCES.items():
         assert getattr(getattr(check, name), "__wrapped__", None), name
         for entry in entries:
-            module, attr = entry.split(".")
+            module, attr = entry.rsplit(".", 1)
             assert callable(getattr(importlib.import_module(f"utils.{module}"), attr))
 
 
@@ -1089,6 +1121,8 @@ def test_an_error_shows_the_students_own_line():
         '`a = x @ W_ih.T + params["bias_ih_l0"][:2]`',
     )
     assert "utils" not in message and "check.py," not in message
+    checker = Path(check.__file__).parent.glob("*.py")
+    assert not any(f"of {p.name}" in message for p in checker)
 
 
 def test_an_error_in_a_notebook_cell_shows_the_line_of_the_cell():
@@ -1128,6 +1162,9 @@ def test_an_error_inside_utils_shows_the_students_call():
         check.rnn_step, rnn_step, "`return utils.lstm_step(x, h, h, params)`"
     )
     assert "cells.py" not in message and "in your rnn_step, line" in message
+    assert not any(
+        p.name in message for p in Path(utils.cells.__file__).parent.glob("*.py")
+    )
 
 
 # ------------------------------------------------------------- hints never mislead
@@ -1206,21 +1243,21 @@ def test_a_guess_is_named_only_when_it_is_the_only_one():
         return np.ones(3) if kw.get("same") else np.zeros(3)
 
     one = [({"same": 1}, "hint A"), ({"other": 1}, "hint B")]
-    assert check._diagnose(student, one, compute) == "hint A"
+    assert check.diagnose.diagnose(student, one, compute) == "hint A"
     alike = [({"same": 1}, "hint A"), ({"same": 2}, "hint A")]
-    assert check._diagnose(student, alike, compute) == "hint A"
+    assert check.diagnose.diagnose(student, alike, compute) == "hint A"
     two = [({"same": 1}, "hint A"), ({"same": 2}, "hint B")]
-    both = check._diagnose(student, two, compute)
+    both = check.diagnose.diagnose(student, two, compute)
     assert "one of these" in both and "hint A" in both and "hint B" in both
     many = [({"same": k}, f"hint {k}") for k in range(1, 5)]
-    assert check._diagnose(student, many, compute) is None
+    assert check.diagnose.diagnose(student, many, compute) is None
 
     def pairs(kw):
         return np.ones(3) if len(kw) == 2 else np.zeros(3)
 
     two_pairs = [({"a": 1}, "A"), ({"b": 1}, "B"), ({"c": 1}, "C")]
-    assert check._diagnose(student, two_pairs, pairs) is None
-    assert "two mistakes" in check._diagnose(student, two_pairs[:2], pairs)
+    assert check.diagnose.diagnose(student, two_pairs, pairs) is None
+    assert "two mistakes" in check.diagnose.diagnose(student, two_pairs[:2], pairs)
 
 
 # ------------------------------ every catalogued mistake gets its own hint (00-02)
@@ -1229,23 +1266,29 @@ def test_a_guess_is_named_only_when_it_is_the_only_one():
 def _as_student(name, kw):
     """A student whose function is the catalogued mistake kw of exercise name."""
     if name == "rnn_step":
-        return lambda x, h, params: mistakes.rnn_variant(x, h, params, **kw)
+        return lambda x, h, params: check.nb01_vanilla_rnn.rnn_variant(
+            x, h, params, **kw
+        )
     if name == "rnn_step_backward":
-        return lambda dh_next, x, h_prev, params: mistakes.rnn_step_backward_variant(
-            dh_next, x, h_prev, params, **kw
+        return lambda dh_next, x, h_prev, params: (
+            check.nb02_mistakes.rnn_step_backward_variant(
+                dh_next, x, h_prev, params, **kw
+            )
         )
     if name == "rnn_backward":
-        return lambda dout, x, params, h0: mistakes.rnn_backward_variant(
+        return lambda dout, x, params, h0: check.nb02_mistakes.rnn_backward_variant(
             dout, x, params, h0, **kw
         )
-    return lambda grads, max_norm: mistakes.clip_variant(grads, max_norm, **kw)
+    return lambda grads, max_norm: check.nb02_clipping.clip_variant(
+        grads, max_norm, **kw
+    )
 
 
 _CATALOGUES = {
-    "rnn_step": mistakes.rnn_mistakes,
-    "rnn_step_backward": mistakes.rnn_step_backward_mistakes,
-    "rnn_backward": mistakes.rnn_backward_mistakes,
-    "clip_by_norm": mistakes.clip_mistakes,
+    "rnn_step": check.nb01_vanilla_rnn.rnn_mistakes,
+    "rnn_step_backward": check.nb02_mistakes.rnn_step_backward_mistakes,
+    "rnn_backward": check.nb02_mistakes.rnn_backward_mistakes,
+    "clip_by_norm": check.nb02_clipping.clip_mistakes,
 }
 
 
@@ -1275,15 +1318,19 @@ def _as_cell_student(name, kw, reset_after=None):
     """A student whose function is the catalogued mistake kw of exercise name; for
     the GRU, only in the placement reset_after (right in the other)."""
     if name == "lstm_step":
-        return lambda x, h, c, params: mistakes.lstm_variant(x, h, c, params, **kw)
+        return lambda x, h, c, params: check.nb03_mistakes.lstm_variant(
+            x, h, c, params, **kw
+        )
     if name == "lstm_step_backward":
-        return lambda *args: mistakes.lstm_step_backward_variant(*args, **kw)
+        return lambda *args: check.nb04_lstm_backward.lstm_step_backward_variant(
+            *args, **kw
+        )
     if name == "gru_step":
 
         def gru(x, h, params, reset_after=True, ra=reset_after):
             if reset_after != ra:  # right here (the variant itself is blocked)
                 return gru_with()(x, h, params, reset_after)
-            return mistakes.gru_variant(x, h, params, reset_after, **kw)
+            return check.nb05_mistakes.gru_variant(x, h, params, reset_after, **kw)
 
         return gru
 
@@ -1292,7 +1339,7 @@ def _as_cell_student(name, kw, reset_after=None):
             from tests.test_mutations import gsb_ok_stacked
 
             return gsb_ok_stacked(dh_next, x, h_prev, params, reset_after)
-        return mistakes.gru_step_backward_variant(
+        return check.nb05_mistakes.gru_step_backward_variant(
             dh_next, x, h_prev, params, reset_after=reset_after, **kw
         )
 
@@ -1300,11 +1347,15 @@ def _as_cell_student(name, kw, reset_after=None):
 
 
 _CELL_CATALOGUES = [
-    ("lstm_step", None, mistakes.lstm_mistakes()),
-    ("lstm_step_backward", None, mistakes.lstm_step_backward_mistakes()),
-    *(("gru_step", ra, mistakes.gru_mistakes(ra)) for ra in (True, False)),
+    ("lstm_step", None, check.nb03_mistakes.lstm_mistakes()),
+    (
+        "lstm_step_backward",
+        None,
+        check.nb04_lstm_backward.lstm_step_backward_mistakes(),
+    ),
+    *(("gru_step", ra, check.nb05_mistakes.gru_mistakes(ra)) for ra in (True, False)),
     *(
-        ("gru_step_backward", ra, mistakes.gru_step_backward_mistakes(ra))
+        ("gru_step_backward", ra, check.nb05_mistakes.gru_step_backward_mistakes(ra))
         for ra in (True, False)
     ),
 ]
@@ -1332,7 +1383,7 @@ def test_each_catalogued_cell_mistake_is_named_alone(name, reset_after, kw, hint
 def test_large_cases_overflow_exp_in_every_block(kind):
     """Batch item 1 of the large cases: every pre-activation beyond the point where
     np.exp overflows in its dtype, both signs in every block; the others ordinary."""
-    for label, args, dtype, H in check._large_step_cases(kind, seed=1103):
+    for label, args, dtype, H in check.cases.large_step_cases(kind, seed=1103):
         p = {k: v.astype(np.float64) for k, v in args["params"].items()}
         x, h = args["x"].astype(np.float64), args["h"].astype(np.float64)
         a = x @ p["weight_ih_l0"].T + p["bias_ih_l0"] + h @ p["weight_hh_l0"].T
@@ -1347,7 +1398,7 @@ def test_large_cases_overflow_exp_in_every_block(kind):
 def test_lstm_forward_leaves_out_each_state_in_each_dtype():
     """h0 and c0 each left out alone and together, in float32 and float64."""
     seen = set()
-    for _, args, dtype, _ in check._lstm_seq_cases(seed=302):
+    for _, args, dtype, _ in check.nb03_lstm._lstm_seq_cases(seed=302):
         given = tuple(k for k in ("h0", "c0") if args.get(k) is not None)
         seen.add((dtype.name, given))
     for dtype in ("float32", "float64"):
@@ -1358,11 +1409,11 @@ def test_lstm_forward_leaves_out_each_state_in_each_dtype():
 def test_param_count_guesses_are_unambiguous():
     """On every case of param_count, no two guessed mistakes give the same count,
     and the last case has more parameters than a 32-bit integer holds."""
-    for kind, D, H in check._PARAM_COUNT_CASES:
-        values = [v for v, _ in check._param_count_guesses(kind, D, H)]
+    for kind, D, H in check.nb05_gru._PARAM_COUNT_CASES:
+        values = [v for v, _ in check.nb05_gru._param_count_guesses(kind, D, H)]
         texts = {}
-        for v, t in check._param_count_guesses(kind, D, H):
+        for v, t in check.nb05_gru._param_count_guesses(kind, D, H):
             assert texts.setdefault(v, t) == t, (kind, D, H, v)
         assert values
-    kind, D, H = check._PARAM_COUNT_CASES[-1]
+    kind, D, H = check.nb05_gru._PARAM_COUNT_CASES[-1]
     assert 4 * H * (D + H + 2) > 2**31 - 1

@@ -1757,14 +1757,14 @@ def test_wrong_solution_is_rejected_with_its_hint(name, student, hints):
 def test_a_guess_by_value_is_unambiguous(name, student, hints, monkeypatch):
     """Where the check names a mistake because it reproduces the student's output,
     no mistake with a different hint reproduces it too, on the case shown."""
-    matched, original = [], check._matching_hints
+    matched, original = [], check.diagnose._matching_hints
 
     def record(*args):
         found = original(*args)
         matched.append(found)
         return found
 
-    monkeypatch.setattr(check, "_matching_hints", record)
+    monkeypatch.setattr(check.diagnose, "_matching_hints", record)
     try:  # that it fails at all is test_wrong_solution_is_rejected_with_its_hint's
         getattr(check, name)(student)
     except AssertionError:

@@ -1,8 +1,12 @@
 """Explorers: moving a control redraws in place with the values the equations give."""
 
+import ast
 import itertools
+import re
+from pathlib import Path
 
 import matplotlib.pyplot as plt
+import nbformat
 import numpy as np
 import pytest
 
@@ -216,9 +220,7 @@ def test_every_explorer_stays_finite_at_every_extreme(name):
 
 
 def test_live_loss_sends_a_bounded_number_of_updates():
-    from utils import training
-
-    live = training.LiveLoss(total=2700, baseline=1.0)
+    live = widgets.LiveLoss(total=2700, baseline=1.0)
     sent = []
     live.bar.observe(lambda change: sent.append(change), names="value")
     live.image.observe(lambda change: sent.append(change), names="value")
@@ -308,3 +310,29 @@ def test_text_activation_explorer_colours_the_chosen_unit():
     gates = np.array(e.grid.get_array(), dtype=float)
     assert not np.allclose(first, gates, equal_nan=True)
     assert np.nanmin(gates) >= -1 and np.nanmax(gates) <= 1
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb")),
+    ids=lambda p: p.stem,
+)
+def test_each_notebooks_explorers_live_in_its_module(path):
+    """One hop: an explorer a notebook shows is defined in utils/widgets/nbNN_*.py."""
+    code = "\n".join(
+        c.source for c in nbformat.read(path, as_version=4).cells if c.source
+    )
+    for name in set(re.findall(r"utils\.widgets\.(\w+)\(", code)) - {"LiveLoss"}:
+        module = getattr(widgets, name).__module__
+        assert module == f"utils.widgets.nb{path.stem}", (path.name, name, module)
+
+
+def test_widget_modules_share_only_public_names():
+    for path in sorted((ROOT / "utils" / "widgets").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.name} imports {private}"

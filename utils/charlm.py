@@ -133,14 +133,8 @@ def run(model, x_ids, state=None):
         state = zero_state(model, x.shape[1])
     if "variant" in model:
         return variants.forward(x, model["cell"], model["variant"], *state)
-    if model["kind"] == "lstm":
-        return cells.lstm_forward(x, model["cell"], *state)
-    return cells.gru_forward(x, model["cell"], state)
-
-
-def log_softmax(logits):
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    h0, c0 = state if model["kind"] == "lstm" else (state, None)
+    return cells.forward(model["kind"], x, model["cell"], h0, c0)
 
 
 def loss_and_grads(model, x_ids, y_ids, state=None):
@@ -152,7 +146,7 @@ def loss_and_grads(model, x_ids, y_ids, state=None):
     out, last, cache = run(model, x_ids, state)
     T, B, H = out.shape
     logits = out @ model["w_out"].T + model["b_out"]
-    logp = log_softmax(logits)
+    logp = cells.log_softmax(logits)
     loss = -np.take_along_axis(logp, y_ids[..., None], axis=-1).mean()
     dlogits = np.exp(logp)  # softmax: dL/dlogits = (p - onehot(y)) / (T B)
     np.put_along_axis(
@@ -164,10 +158,10 @@ def loss_and_grads(model, x_ids, y_ids, state=None):
     dlogits /= T * B
     flat_d, flat_h = dlogits.reshape(T * B, -1), out.reshape(T * B, H)
     dout = dlogits @ model["w_out"]
-    backward = cells.lstm_backward if model["kind"] == "lstm" else cells.gru_backward
     if "variant" in model:
-        backward = variants.backward
-    grads = backward(dout, cache)[1]
+        grads = variants.backward(dout, cache)[1]
+    else:
+        grads = cells.backward(model["kind"], dout, cache)[1]
     grads["w_out"] = flat_d.T @ flat_h
     grads["b_out"] = flat_d.sum(0)
     return float(loss), grads, last
@@ -180,7 +174,7 @@ def bits_per_char(model, ids, B=16, T=256):
     total, count, state = 0.0, 0, None
     for x, y in windows(streams(ids, B), T):
         out, state, _ = run(model, x, state)
-        logp = log_softmax(out @ model["w_out"].T + model["b_out"])
+        logp = cells.log_softmax(out @ model["w_out"].T + model["b_out"])
         total -= np.take_along_axis(logp, y[..., None], axis=-1).sum()
         count += y.size
     return total / count / np.log(2)
@@ -228,10 +222,7 @@ def _check_temperature(temperature):
 def softmax_temperature(logits, temperature):
     """p_i = exp(l_i / tau) / sum_j exp(l_j / tau) over the last axis; tau > 0."""
     _check_temperature(temperature)
-    z = logits / temperature
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    return cells.softmax(logits / temperature)
 
 
 def next_char_probs(model, prime, temperature=1.0):
@@ -269,9 +260,9 @@ def sample(model, prime, n, temperature=1.0, seed=0):
         i = min(int(np.searchsorted(cdf, u * cdf[-1], side="right")), V - 1)
         generated.append(chars[i])
         if model["kind"] == "lstm":
-            h, c, _ = cells._lstm_cell(lookup[i][None] + h @ W_hh_T + b_hh, c)
+            h, c, _ = cells.lstm_cell(lookup[i][None] + h @ W_hh_T + b_hh, c)
         else:
-            h, _ = cells._gru_cell(lookup[i][None], h, W_hh, b_hh, True)
+            h, _ = cells.gru_cell(lookup[i][None], h, W_hh, b_hh, True)
     return prime + "".join(generated)
 
 

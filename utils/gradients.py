@@ -77,23 +77,16 @@ def cell_gradient_errors(kind, reset_after=True, T=4, B=3, D=5, H=4, seed=0):
     output is used -> dict {name: relative error} for every parameter, x, h0
     (and c0): analytic gradient from <kind>_backward against numerical_gradient.
     """
-    if kind not in cells.N_BLOCKS:
-        raise ValueError(f"kind must be one of {sorted(cells.N_BLOCKS)}, got {kind!r}")
+    cells.check_kind(kind)
     params, arrays, up = _problem(kind, T, B, D, H, seed)
+    lstm = kind == "lstm"
 
     def run():
-        if kind == "rnn":
-            out, h_n, cache = cells.rnn_forward(arrays["x"], params, arrays["h0"])
-            c_n = None
-        elif kind == "lstm":
-            out, (h_n, c_n), cache = cells.lstm_forward(
-                arrays["x"], params, arrays["h0"], arrays["c0"]
-            )
-        else:
-            out, h_n, cache = cells.gru_forward(
-                arrays["x"], params, arrays["h0"], reset_after=reset_after
-            )
-            c_n = None
+        c0 = arrays["c0"] if lstm else None
+        out, last, cache = cells.forward(
+            kind, arrays["x"], params, arrays["h0"], c0, reset_after=reset_after
+        )
+        h_n, c_n = last if lstm else (last, None)
         return out, h_n, c_n, cache
 
     def loss():
@@ -102,15 +95,11 @@ def cell_gradient_errors(kind, reset_after=True, T=4, B=3, D=5, H=4, seed=0):
         return total + (np.sum(c_n * up["dc_n"]) if c_n is not None else 0.0)
 
     cache = run()[3]
-    if kind == "lstm":
-        dx, dparams, dh0, dc0 = cells.lstm_backward(
-            up["dout"], cache, up["dh_n"], up["dc_n"]
-        )
-        analytic = {"x": dx, "h0": dh0, "c0": dc0, **dparams}
-    else:
-        backward = cells.rnn_backward if kind == "rnn" else cells.gru_backward
-        dx, dparams, dh0 = backward(up["dout"], cache, up["dh_n"])
-        analytic = {"x": dx, "h0": dh0, **dparams}
+    dx, dparams, dstate = cells.backward(
+        kind, up["dout"], cache, up["dh_n"], up.get("dc_n")
+    )
+    analytic = {"x": dx, **dparams}
+    analytic.update({"h0": dstate[0], "c0": dstate[1]} if lstm else {"h0": dstate})
     targets = {**arrays, **params}
     return {
         name: rel_error(analytic[name], numerical_gradient(loss, targets[name]))
@@ -128,7 +117,7 @@ def hidden_state_gradients(x, params, h0, dh_T):
     """
     _, _, cache = cells.rnn_forward(x, params, h0)
     trace = []
-    cells._rnn_backward(None, cache, dh_T, trace=trace)
+    cells.rnn_backward(None, cache, dh_T, trace=trace)
     grads = np.empty((x.shape[0] + 1, *dh_T.shape), dtype=x.dtype)
     grads[-1] = dh_T
     for t, dh in trace:
@@ -144,11 +133,18 @@ def orthogonal_rnn_gradients(rho, T, scale, H=32, seed=2):
     -> (steps back T - k (T + 1,), ||dL/dh_k|| (T + 1,), the bound rho^(T - k)).
     Used in notebooks/02_backprop_through_time.ipynb and 03_lstm.ipynb.
     """
+    if not isinstance(T, (int, np.integer)) or T < 1:
+        raise ValueError(f"T must be a positive integer, got {T!r}")
+    for name, value in (("rho", rho), ("scale", scale)):
+        if not np.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
     rng = np.random.default_rng(seed)
     Q = np.linalg.qr(rng.standard_normal((H, H)))[0]
     W_ih = rng.standard_normal((H, 1))
     x = scale * rng.standard_normal((100, 1, 1))[:T]  # the same inputs for every T
     v = rng.standard_normal((1, H))
+    if T > 100:  # longer lags continue the same sequence of inputs
+        x = np.concatenate([x, scale * rng.standard_normal((T - 100, 1, 1))])
     params = {
         "weight_ih_l0": W_ih,
         "weight_hh_l0": rho * Q,
@@ -169,7 +165,7 @@ def cell_state_gradients(x, params, h0, c0, dc_T):
     """
     _, _, cache = cells.lstm_forward(x, params, h0, c0)
     trace = []
-    cells._lstm_backward(None, cache, None, dc_T, trace=trace)
+    cells.lstm_backward(None, cache, None, dc_T, trace=trace)
     grads = np.empty((x.shape[0] + 1, *dc_T.shape), dtype=x.dtype)
     grads[-1] = dc_T
     for t, _, dc in trace:

@@ -48,11 +48,11 @@ def init_params(variant, input_size, hidden_size, rng, dtype=np.float64):
 def forward(x, params, variant, h0=None, c0=None):
     """Run an LSTM variant over x (T, B, D) -> out (T, B, H), (h_n, c_n), cache."""
     _check(variant, params)
-    T, B, D = cells._sequence(x)
-    W_ih, W_hh, b_ih, b_hh, H = cells._params(params, "lstm", D, x.dtype)
+    T, B, D = cells.validate.sequence(x)
+    W_ih, W_hh, b_ih, b_hh, H = cells.validate.params(params, "lstm", D, x.dtype)
     peep = {k: params[k].astype(x.dtype) for k in PEEPHOLES if k in params}
-    h = cells._state("h0", h0, B, H, x.dtype)
-    c = cells._state("c0", c0, B, H, x.dtype)
+    h = cells.validate.state("h0", h0, B, H, x.dtype)
+    c = cells.validate.state("c0", c0, B, H, x.dtype)
     steps, out = [], np.empty((T, B, H), x.dtype)
     one = np.ones((B, H), x.dtype)
     for t in range(T):
@@ -84,9 +84,9 @@ def backward(dout, cache, dh_n=None, dc_n=None):
     T = len(steps)
     B, H = steps[0][1].shape
     dtype = W_ih.dtype
-    dout = cells._grad("dout", dout, (T, B, H), dtype)
-    dh = cells._grad("dh_n", dh_n, (B, H), dtype).copy()
-    dc = cells._grad("dc_n", dc_n, (B, H), dtype).copy()
+    dout = cells.validate.grad("dout", dout, (T, B, H), dtype)
+    dh = cells.validate.grad("dh_n", dh_n, (B, H), dtype).copy()
+    dc = cells.validate.grad("dc_n", dc_n, (B, H), dtype).copy()
     grads = {
         "weight_ih_l0": np.zeros_like(W_ih),
         "weight_hh_l0": np.zeros_like(W_hh),

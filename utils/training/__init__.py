@@ -1,0 +1,35 @@
+"""Training the cells, numpy only: an optimiser, the memory tasks, the loop.
+
+    optim.py   clip_grad_norm (notebook 02) and Adam
+    tasks.py   first_bit (notebook 04), the adding problem and the copy task (06),
+               and each task's baseline loss
+    loop.py    task_loss and train: a cell with a linear readout on a task
+
+A live loss curve for a notebook is utils.widgets.LiveLoss: pass it as `progress`.
+"""
+
+from .loop import task_loss, train
+from .optim import Adam, clip_grad_norm
+from .tasks import (
+    COPY_LENGTH,
+    COPY_SYMBOLS,
+    TASKS,
+    adding_problem,
+    baseline,
+    copy_task,
+    first_bit_task,
+)
+
+__all__ = [
+    "COPY_LENGTH",
+    "COPY_SYMBOLS",
+    "TASKS",
+    "Adam",
+    "adding_problem",
+    "baseline",
+    "clip_grad_norm",
+    "copy_task",
+    "first_bit_task",
+    "task_loss",
+    "train",
+]

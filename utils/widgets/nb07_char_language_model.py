@@ -1,0 +1,212 @@
+"""Notebook 07's explorers: sampling from the stored character LSTM with a
+temperature, and one unit's activity drawn over text.
+
+Serves notebooks/07_char_language_model.ipynb.
+"""
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+
+from .. import charlm
+from ..data import load_text, verified_path
+from ..plots import COLORS
+from .base import Explorer, dropdown, int_slider, slider, text_box
+
+
+def _stored_model():
+    """The character LSTM stored by scripts/train_charlm.py, as a charlm model dict."""
+    return charlm.load_model(verified_path("models/charlm_lstm.npz"))[0]
+
+
+class SamplerExplorer(Explorer):
+    """The stored character LSTM continues a priming text: the distribution of the
+    next character at the chosen temperature (bars) and 200 sampled characters.
+    Used in notebooks/07_char_language_model.ipynb.
+    """
+
+    figsize = (9, 4.8)
+    LENGTH = 200
+
+    def make_controls(self):
+        return {
+            "temperature": slider("temperature", 0.8, 0.1, 2.0, step=0.05),
+            "prime": text_box("priming text", "HAMLET:\\nThe "),
+            "seed": int_slider("seed", 0, 0, 20),
+        }
+
+    def setup(self, fig):
+        self.model = _stored_model()
+        chars = self.model["chars"]
+        self.labels = [{"\n": "\\n", " ": "␣"}.get(c, c) for c in chars]
+        grid = fig.add_gridspec(2, 1, height_ratios=(1, 1.3))
+        ax = fig.add_subplot(grid[0])
+        # one PolyCollection of V rectangles: one artist to blit, not V
+        self.x = np.arange(len(chars))
+        self.bars = PolyCollection(self._verts(np.zeros(len(chars))), color=COLORS["h"])
+        ax.add_collection(self.bars)
+        ax.set_xticks(range(len(chars)), self.labels, fontsize=6.5)
+        ax.set(ylim=(0, 1), xlim=(-0.7, len(chars) - 0.3), ylabel="p(next character)")
+        self.status = ax.set_title("")
+        text_ax = fig.add_subplot(grid[1])
+        text_ax.axis("off")
+        self.sample_text = text_ax.text(
+            0,
+            1,
+            "",
+            va="top",
+            ha="left",
+            family="monospace",
+            fontsize=8.5,
+            transform=text_ax.transAxes,
+        )
+        self.dynamic = [self.bars, self.status, self.sample_text]
+
+    def _verts(self, heights):
+        left, right = self.x - 0.4, self.x + 0.4
+        zero = np.zeros_like(heights)
+        corners = [(left, zero), (left, heights), (right, heights), (right, zero)]
+        return np.stack([np.stack(c, axis=-1) for c in corners], axis=1)
+
+    @property
+    def heights(self):
+        """The bars' heights: the next character's probabilities."""
+        return np.array([path.vertices[1, 1] for path in self.bars.get_paths()])
+
+    def draw(self, temperature, prime, seed):
+        prime = "".join(
+            c for c in prime.replace("\\n", "\n") if c in self.model["chars"]
+        )
+        prime = prime or "\n"
+        p = charlm.next_char_probs(self.model, prime, temperature)
+        self.bars.set_verts(self._verts(p))
+        text = charlm.sample(self.model, prime, self.LENGTH, temperature, seed)
+        lines = []
+        for line in text.split("\n"):
+            while len(line) > 100:
+                lines.append(line[:100])
+                line = line[100:]
+            lines.append(line)
+        self.sample_text.set_text("\n".join(lines[:14]))
+        top = np.argsort(p)[::-1][:3]
+        best = ", ".join(f"'{self.labels[i]}' {p[i]:.2f}" for i in top)
+        self.status.set_text(
+            f"after the priming text, at temperature {temperature:.2f}: {best}; "
+            f"entropy {-(p * np.log2(np.maximum(p, 1e-30))).sum():.2f} bits"
+        )
+
+
+def sampler_explorer(**initial):
+    """Temperature, priming text and seed -> the next-character distribution and a
+    sample from the stored character LSTM."""
+    return SamplerExplorer(**initial)
+
+
+class TextActivationExplorer(Explorer):
+    """One unit of the stored character LSTM drawn over held-out text: each
+    character coloured by the unit's cell state, hidden state or a gate after
+    reading it. Used in notebooks/07_char_language_model.ipynb.
+    """
+
+    figsize = (9, 5.6)
+    tight = False  # the axes are placed by hand
+    COLUMNS, ROWS = 60, 24
+    QUANTITIES = (
+        "cell state c",
+        "hidden state h",
+        "input gate",
+        "forget gate",
+        "output gate",
+    )
+
+    def make_controls(self):
+        self.model = _stored_model()
+        self.text = load_text("held_out")[:1500]
+        acts = charlm.activations(self.model, self.text)
+        self.acts = {
+            "cell state c": np.tanh(acts["c"]),  # tanh(c): in (-1, 1), like h
+            "hidden state h": acts["h"],
+            "input gate": acts["input"],
+            "forget gate": acts["forget"],
+            "output gate": acts["output"],
+        }
+        self.line_corr = charlm.correlations(acts["c"], charlm.line_position(self.text))
+        strongest = int(np.abs(self.line_corr).argmax())
+        return {
+            "unit": int_slider("unit", strongest, 0, acts["h"].shape[1] - 1),
+            "quantity": dropdown("quantity", self.QUANTITIES),
+        }
+
+    def _layout(self):
+        """Character grid: (row, column) of each drawn character of the text."""
+        where, row, col = [], 0, 0
+        for t, ch in enumerate(self.text):
+            if row >= self.ROWS:
+                break
+            where.append((t, row, col))
+            if ch == "\n" or col == self.COLUMNS - 1:
+                row, col = row + 1, 0
+            else:
+                col += 1
+        return where
+
+    def setup(self, fig):
+        ax = fig.add_axes((0.01, 0.06, 0.86, 0.86))
+        ax.set_axis_off()
+        self.cells_at = self._layout()
+        grid = np.full((self.ROWS, self.COLUMNS), np.nan)
+        self.norm = TwoSlopeNorm(0, -1, 1)
+        self.grid = ax.imshow(
+            grid,
+            cmap="coolwarm",
+            norm=self.norm,
+            aspect="auto",
+            interpolation="nearest",
+        )
+        # The characters must lie on top of the colours, which change; drawing 1500
+        # text artists per update would take ~100 ms, so they are rendered once into
+        # a transparent layer of the figure's size and drawn as one image instead.
+        layer = Figure(figsize=self.figsize, dpi=fig.dpi)
+        FigureCanvasAgg(layer)
+        layer.patch.set_alpha(0)
+        lax = layer.add_axes(ax.get_position())
+        lax.set_axis_off()
+        lax.set(xlim=ax.get_xlim(), ylim=ax.get_ylim())
+        for t, row, col in self.cells_at:
+            if self.text[t] != "\n":
+                lax.text(
+                    col,
+                    row,
+                    self.text[t],
+                    ha="center",
+                    va="center",
+                    family="monospace",
+                    fontsize=7.5,
+                )
+        layer.canvas.draw()
+        glyphs = np.asarray(layer.canvas.buffer_rgba()).copy()
+        self.glyphs = fig.figimage(glyphs, 0, 0, origin="upper", zorder=3)
+        cax = fig.add_axes((0.9, 0.1, 0.02, 0.78))
+        fig.colorbar(self.grid, cax=cax)
+        self.status = fig.text(0.01, 0.955, "", fontsize=9)
+        self.dynamic = [self.grid, self.glyphs, self.status]
+
+    def draw(self, unit, quantity):
+        values = self.acts[quantity][:, unit]
+        grid = np.full((self.ROWS, self.COLUMNS), np.nan)
+        for t, row, col in self.cells_at:
+            grid[row, col] = values[t]
+        gate = quantity.endswith("gate")
+        self.grid.set_data(2 * grid - 1 if gate else grid)  # gates (0, 1) -> (-1, 1)
+        scale = "0 (blue) to 1 (red)" if gate else "-1 (blue) to 1 (red)"
+        self.status.set_text(
+            f"unit {unit}, {quantity}, from {scale}; its cell state's correlation "
+            f"with the position in the line: {self.line_corr[unit]:+.2f}"
+        )
+
+
+def text_activation_explorer(**initial):
+    """A unit slider and a quantity dropdown -> one unit's activity over text."""
+    return TextActivationExplorer(**initial)

@@ -709,14 +709,17 @@ def test_clip_by_norm():
 
 
 def test_lstm_forward():
-    def ok(x, params, h0=None, c0=None):
+    def ok(x, params, h0=None, c0=None, lengths=None):
         B, H = x.shape[1], params["weight_hh_l0"].shape[1]
         h = np.zeros((B, H), x.dtype) if h0 is None else h0
         c = np.zeros((B, H), x.dtype) if c0 is None else c0
+        L = np.full(B, len(x)) if lengths is None else lengths
         out = []
-        for x_t in x:
-            h, c = lstm_ok(x_t, h, c, params)
-            out.append(h)
+        for t, x_t in enumerate(x):
+            h_new, c_new = lstm_ok(x_t, h, c, params)
+            real = (t < L)[:, None]
+            h, c = np.where(real, h_new, h), np.where(real, c_new, c)
+            out.append(np.where(real, h, 0))
         return np.stack(out), (h, c)
 
     check.lstm_forward(ok)

@@ -448,7 +448,9 @@ def lf(
 ):
     """backwards: 'store' (out[t] = h, for t from T - 1 down to 0) or 'append'."""
 
-    def student(x, params, h0=None, c0=None):
+    def student(x, params, h0=None, c0=None, lengths=None):
+        if lengths is not None:  # the padded batch, right (lfm has its mistakes)
+            return lfm()(x, params, h0, c0, lengths)
         B, H = x.shape[1], params["weight_hh_l0"].shape[1]
         z = np.zeros((B, H)) if float64_zeros else np.zeros((B, H), x.dtype)
         h = z if (h0 is None or zeros or h_zero) else h0
@@ -482,17 +484,73 @@ def lstm_step_no_tanh_c(x, h, c, params):
     return sig(o) * c, c
 
 
-def lstm_forward_preallocated(x, params, h0=None, c0=None):
-    """Correct, written with preallocated arrays and per-gate weights."""
+def lstm_forward_preallocated(x, params, h0=None, c0=None, lengths=None):
+    """Correct, written with preallocated arrays and a float mask."""
     T, B, _ = x.shape
     H = params["weight_hh_l0"].shape[1]
     out = np.empty((T, B, H), x.dtype)
     h = np.zeros((B, H), x.dtype) if h0 is None else h0.copy()
     c = np.zeros((B, H), x.dtype) if c0 is None else c0.copy()
+    L = np.full(B, T) if lengths is None else lengths
     for t in range(T):
-        h, c = lstm_step_ok(x[t], h, c, params)
-        out[t] = h
-    return out, (out[-1].copy(), c)
+        m = (t < L).astype(x.dtype)[:, None]
+        h_new, c_new = lstm_step_ok(x[t], h, c, params)
+        h = m * h_new + (1 - m) * h
+        c = m * c_new + (1 - m) * c
+        out[t] = m * h
+    return out, (h, c)
+
+
+def lfm(
+    mask="t < L",
+    hold_h=True,
+    hold_c=True,
+    zero_out=True,
+    reset=False,
+    h_n_last_out=False,
+    float_mask=None,
+    zero_inputs=False,
+    per_sequence_last=False,
+):
+    """lstm_forward over a padded batch, with a student's mistakes (lengths given).
+    mask: 'ignore', 't < L', 't <= L', 't < L - 1' or 'end' (the padding first)."""
+
+    def student(x, params, h0=None, c0=None, lengths=None):
+        T, B, _ = x.shape
+        H = params["weight_hh_l0"].shape[1]
+        h = np.zeros((B, H), x.dtype) if h0 is None else h0
+        c = np.zeros((B, H), x.dtype) if c0 is None else c0
+        L = np.full(B, T) if lengths is None else np.asarray(lengths)
+        kind = "t < L" if lengths is None else mask  # without lengths: no mask
+        out = []
+        for t in range(T):
+            real = {
+                "ignore": np.ones(B, bool),
+                "t < L": t < L,
+                "t <= L": t <= L,
+                "t < L - 1": t < L - 1,
+                "end": t >= T - L,
+            }[kind][:, None]
+            x_t = np.where(real, x[t], 0) if zero_inputs else x[t]
+            h_new, c_new = lstm_step_ok(x_t, h, c, params)
+            if zero_inputs:
+                h, c = h_new, c_new
+            elif float_mask is not None:  # a float64 mask makes float32 float64
+                m = real.astype(float_mask)
+                h = m * h_new + (1 - m) * h
+                c = m * c_new + (1 - m) * c
+            elif reset:
+                h, c = h_new * real, c_new * real
+            else:
+                h = np.where(real, h_new, h) if hold_h else h_new
+                c = np.where(real, c_new, c) if hold_c else c_new
+            out.append(np.where(real, h, 0) if zero_out else h)
+        out = np.stack(out).astype(x.dtype) if float_mask is None else np.stack(out)
+        if per_sequence_last:  # right: the state after each one's last real step
+            h = out[L - 1, np.arange(B)]
+        return out, ((out[-1] if h_n_last_out else h), c)
+
+    return student
 
 
 def lf_first_state(x, params, h0=None, c0=None):
@@ -514,6 +572,19 @@ LSTM_FORWARD = [
     (lf(h_zero=True), ["ignores h0 and starts the hidden state"]),
     (lf(backwards="store"), ["backwards in time"]),
     (lf(backwards="append"), ["backwards in time"]),
+    # over a padded batch
+    (lfm(mask="ignore"), ["ignores lengths"]),
+    (lfm(hold_h=False, hold_c=False), ["state runs on through the padding"]),
+    (lfm(hold_c=False), ["hold h at the padding but not c"]),
+    (lfm(hold_h=False), ["hold c at the padding but not h"]),
+    (lfm(zero_out=False), ["repeats the held state", "pad_packed_sequence"]),
+    (lfm(reset=True), ["set the state to zero"]),
+    (lfm(h_n_last_out=True), ["h_n is out[-1]"]),
+    (lfm(mask="t <= L"), ["off by one", "lets in one step of padding"]),
+    (lfm(mask="t < L - 1"), ["off by one", "drops each sequence's last real step"]),
+    (lfm(mask="end"), ["puts the padding first"]),
+    (lfm(zero_inputs=True, zero_out=False), ["zeroing the padded inputs"]),
+    (lfm(float_mask=np.float64), ["float64", "dtype=x.dtype"]),
 ]
 
 
@@ -1700,7 +1771,11 @@ SUITES = {
     "rnn_backward": ("2.2", RNN_BACKWARD, [rnn_bptt(), rnn_bptt_stacked]),
     "clip_by_norm": ("2.3", CLIP_BY_NORM, [clip_ok, clip_ok_min, clip_ok_torch]),
     "lstm_step": ("3.1", LSTM_STEP, [lstm(), lstm_ok_loop]),
-    "lstm_forward": ("3.2", LSTM_FORWARD, [lf(), lstm_forward_preallocated]),
+    "lstm_forward": (
+        "3.2",
+        LSTM_FORWARD,
+        [lf(), lstm_forward_preallocated, lfm(per_sequence_last=True)],
+    ),
     "pulse_memory": (
         "3.3",
         PULSE_MEMORY,

@@ -52,7 +52,11 @@ REFERENCES = {
         "check.nb02_mistakes.rnn_backward_variant",
     ),
     "clip_by_norm": ("training.clip_grad_norm", "check.nb02_clipping.clip_variant"),
-    "lstm_forward": ("cells.lstm_forward", "variants.forward"),
+    "lstm_forward": (
+        "cells.lstm_forward",
+        "variants.forward",
+        "check.nb03_mistakes.masked_variant",
+    ),
     "lstm_step_backward": (
         "cells.lstm_backward",
         "variants.backward",

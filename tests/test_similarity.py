@@ -156,6 +156,42 @@ def test_what_a_cell_only_starts_from_is_not_a_copy():
     assert similarity.containment([s], r) == 1.0
 
 
+def test_the_course_walk_compares_with_shown_cells_only():
+    import nbformat.v4 as v4
+
+    worked = "z = x_t @ W.T + b\nout = np.tanh(z)\nprint(out)"
+    solution = (
+        "def step(x, W, b):\n    ### BEGIN SOLUTION\n"
+        "    return np.tanh(x @ W.T + b)\n    ### END SOLUTION"
+    )
+    cells = [
+        v4.new_code_cell("# Setup: the same cell opens every notebook of the course."),
+        v4.new_markdown_cell("## 1. Worked"),
+        v4.new_code_cell(worked),
+        v4.new_markdown_cell("### Exercise 1.1: a step"),
+        v4.new_code_cell(solution),
+        v4.new_code_cell("check.step(step)"),
+        v4.new_markdown_cell("### Exercise 1.2: the same again"),
+        v4.new_code_cell(solution.replace("step", "again")),
+    ]
+    later = [v4.new_code_cell(worked)]  # shown after every exercise: not compared
+    notebook = v4.new_notebook(cells=cells)
+    course = similarity.Course(
+        [("01_x", notebook), ("02_y", v4.new_notebook(cells=later))]
+    )
+    found = {ex.label: (score, where) for ex, score, where in course.matches()}
+    assert set(found) == {"1.1", "1.2"}
+    for score, where in found.values():  # 1.2 is not compared with 1.1's solution
+        assert score == 1.0 and (where.notebook, where.cell) == ("01_x", 2)
+    assert [(s.notebook, s.cell) for _, s in course.shown] == [
+        ("01_x", 2),
+        ("01_x", 4),
+        ("01_x", 7),
+        ("02_y", 0),
+    ]
+    assert "return" not in course.shown[1][1].source  # a student sees no solution
+
+
 # -- the course-wide test ---------------------------------------------------------
 
 

@@ -899,6 +899,78 @@ PARAM_COUNT = [
 ]
 
 
+# ------------------------------------------------------- 5.4 flip_interpolation
+
+
+def flip(rows="z", keys="WUbc", how="neg", block="H", cols=False, in_place=False):
+    """A student's conversion between the interpolation conventions. keys: which
+    arrays change (W weight_ih, U weight_hh, b bias_ih, c bias_hh)."""
+    keys_in_full = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    names = dict(zip("WUbc", keys_in_full, strict=True))
+
+    def student(params):
+        H = params["weight_hh_l0"].shape[1]
+        size = params["weight_ih_l0"].shape[1] if block == "D" else H
+        new = params if in_place else {k: v.copy() for k, v in params.items()}
+        for key in keys:
+            v = new[names[key]]
+            for gate in rows:
+                j = "rzn".index(gate)
+                s = slice(j * size, (j + 1) * size)
+                at = (slice(None), s) if cols and v.ndim == 2 else s
+                v[at] = -v[at] if how == "neg" else 1 - v[at]
+        return new
+
+    return student
+
+
+def flip_ok_concat(params):  # a new array per key, built from the three blocks
+    new = {}
+    for key, v in params.items():
+        r, z, n = np.split(v, 3)
+        new[key] = np.concatenate([r, -z, n])
+    return new
+
+
+def flip_ok_shift(params):  # the update bias moved between b_iz and b_hz
+    H = params["weight_hh_l0"].shape[1]
+    new = {k: v.copy() for k, v in params.items()}
+    for v in new.values():
+        v[H : 2 * H] = -v[H : 2 * H]
+    new["bias_ih_l0"][H : 2 * H] += 0.5
+    new["bias_hh_l0"][H : 2 * H] -= 0.5
+    return new
+
+
+def flip_float64(params):
+    return {k: v.astype(float) for k, v in flip()(params).items()}
+
+
+def flip_only_changed(params):
+    return {k: v for k, v in flip()(params).items() if "weight" in k}
+
+
+FLIP_INTERPOLATION = [
+    (flip(rows=""), ["are the originals"]),
+    (flip(rows="r"), ["reset block", "rows [H:2H]"]),
+    (flip(rows="n"), ["candidate's block", "rows [H:2H]"]),
+    (flip(rows="zn"), ["as well as the update block"]),
+    (flip(rows="rzn"), ["negated every parameter"]),
+    (flip(keys="WU"), ["but not its biases"]),
+    (flip(keys="bc"), ["only the update block's biases"]),
+    (flip(keys="Wb"), ["only the input side"]),
+    (flip(keys="Uc"), ["only the hidden side"]),
+    (flip(keys="WUb"), ["params['bias_hh_l0'] unchanged"]),
+    (flip(keys="Ubc"), ["params['weight_ih_l0'] unchanged"]),
+    (flip(how="one_minus"), ["by 1 - v"]),
+    (flip(block="D"), ["D = weight_ih_l0.shape[1]"]),
+    (flip(cols=True), ["columns [H:2H]"]),
+    (flip(in_place=True), ["in place"]),
+    (flip_float64, ["float64", "float32"]),
+    (flip_only_changed, ["lacks", "bias_ih_l0"]),
+]
+
+
 # ---------------------------------------------------------------- 6.1 cifg_step
 
 
@@ -1791,6 +1863,11 @@ SUITES = {
             lambda kind, D, H: K[kind] * (H * D + H * H + 2 * H),
             lambda kind, D, H: int(K[kind] * H * (D + H + 2)),
         ],
+    ),
+    "flip_interpolation": (
+        "5.4",
+        FLIP_INTERPOLATION,
+        [flip(), flip_ok_concat, flip_ok_shift],
     ),
     "cifg_step": ("6.1", CIFG_STEP, [cifg(), cifg_ok_lerp]),
     "softmax_temperature": (

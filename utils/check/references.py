@@ -69,6 +69,7 @@ REFERENCES = {
         "check.nb05_mistakes.gru_step_backward_variant",
     ),
     "param_count": ("cells.init_params",),
+    "flip_interpolation": ("check.nb05_mistakes.flip_variant",),
     "cifg_step": ("check.nb06_lstm_vs_gru.cifg_variant",),
     "softmax_temperature": (
         "charlm.softmax_temperature",

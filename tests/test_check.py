@@ -1324,9 +1324,9 @@ def _as_cell_student(name, kw, reset_after=None):
         return lambda x, h, c, params: check.nb03_mistakes.lstm_variant(
             x, h, c, params, **kw
         )
-    if name == "lstm_step_backward":
-        return lambda *args: check.nb04_lstm_backward.lstm_step_backward_variant(
-            *args, **kw
+    if name == "lstm_backward":
+        return lambda *args, **k: check.nb04_lstm_backward.lstm_backward_variant(
+            *args, **k, **kw
         )
     if name == "gru_step":
 
@@ -1351,11 +1351,7 @@ def _as_cell_student(name, kw, reset_after=None):
 
 _CELL_CATALOGUES = [
     ("lstm_step", None, check.nb03_mistakes.lstm_mistakes()),
-    (
-        "lstm_step_backward",
-        None,
-        check.nb04_lstm_backward.lstm_step_backward_mistakes(),
-    ),
+    ("lstm_backward", None, check.nb04_lstm_backward.lstm_backward_mistakes()),
     *(("gru_step", ra, check.nb05_mistakes.gru_mistakes(ra)) for ra in (True, False)),
     *(
         ("gru_step_backward", ra, check.nb05_mistakes.gru_step_backward_mistakes(ra))

@@ -615,7 +615,7 @@ PULSE_MEMORY_EDGES = [  # just inside the same edges: these pass
 ]
 
 
-# -------------------------------------------------- 4.1 lstm_step_backward
+# ------------------------------- 4.1 lstm_backward (through time, from a step)
 
 
 def lsb(
@@ -717,7 +717,113 @@ LSTM_STEP_BACKWARD = [
     (lsb(with_b_hh=False), ["b_hh", "forward step"]),
     (lsb(bias="zero_hh"), ["bias_hh_l0", "same gradient as b_ih"]),
     (lsb(dc_prev_from="dc_next"), ["dc_prev = dc * f"]),
-    (lsb(gate_slope="exp"), ["NaN", "large", "overflow"]),
+]
+
+
+def bptt(
+    step=None,
+    carry_dc=True,
+    carry_dh=True,
+    with_dout=True,
+    dout_after=False,
+    forwards=False,
+    keep="sum",
+    with_dh_n=True,
+    with_dc_n=True,
+    return_arriving=False,
+    states_after=False,
+    from_zeros=False,
+    mean_T=False,
+):
+    """4.1 lstm_backward through time, a loop over a step backward, with a
+    student's mistakes; keep: 'sum', 'overwrite' (dparams = the last step's of the
+    loop, t = 0) or 'first' (only t = T - 1's)."""
+
+    step_backward = step or lsb()
+
+    def student(dout, x, params, h0, c0, dh_n=None, dc_n=None):
+        T, B, _ = x.shape
+        H = h0.shape[1]
+        hs, cs = [np.zeros_like(h0) if from_zeros else h0], [
+            np.zeros_like(c0) if from_zeros else c0
+        ]
+        for t in range(T):  # the forward pass, keeping every state
+            h, c = lstm_step_ok(x[t], hs[-1], cs[-1], params)
+            hs.append(h)
+            cs.append(c)
+        dh = dh_n.copy() if dh_n is not None and with_dh_n else np.zeros((B, H), x.dtype)
+        dc = dc_n.copy() if dc_n is not None and with_dc_n else np.zeros((B, H), x.dtype)
+        dx = np.zeros_like(x)
+        grads = {k: np.zeros_like(v) for k, v in params.items()}
+        for n, t in enumerate(range(T) if forwards else reversed(range(T))):
+            arriving = (dh + (dout[t] if with_dout and not dout_after else 0), dc)
+            s = t + 1 if states_after else t
+            dx[t], dh_prev, dc_prev, g = step_backward(*arriving, x[t], hs[s], cs[s], params)
+            if keep == "sum" or (keep, n) in (("overwrite", T - 1), ("first", 0)):
+                grads = {k: grads[k] + g[k] for k in grads}
+            dh = (dh_prev if carry_dh else 0 * dh_prev) + (dout[t] if dout_after else 0)
+            dc = dc_prev if carry_dc else np.zeros_like(dc_prev)
+        if mean_T:
+            grads = {k: v / T for k, v in grads.items()}
+        return (dx, grads, *arriving) if return_arriving else (dx, grads, dh, dc)
+
+    return student
+
+
+def bptt_ok_stored(dout, x, params, h0, c0, dh_n=None, dc_n=None):
+    """Correct, written differently: the gates stored in the forward pass, the
+    weight gradients in one product over all steps after the loop."""
+    T, B, D = x.shape
+    H = h0.shape[1]
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    hs = np.empty((T + 1, B, H), x.dtype)
+    cs = np.empty((T + 1, B, H), x.dtype)
+    hs[0], cs[0], gates = h0, c0, []
+    for t in range(T):
+        a = x[t] @ W_ih.T + b_ih + hs[t] @ W_hh.T + b_hh
+        i, f, g, o = sig(a[:, :H]), sig(a[:, H : 2 * H]), np.tanh(a[:, 2 * H : 3 * H]), sig(a[:, 3 * H :])
+        cs[t + 1] = f * cs[t] + i * g
+        hs[t + 1] = o * np.tanh(cs[t + 1])
+        gates.append((i, f, g, o))
+    dh = np.zeros((B, H), x.dtype) if dh_n is None else dh_n
+    dc = np.zeros((B, H), x.dtype) if dc_n is None else dc_n
+    da = np.empty((T, B, 4 * H), x.dtype)
+    for t in range(T - 1, -1, -1):
+        i, f, g, o = gates[t]
+        dh = dh + dout[t]
+        tc = np.tanh(cs[t + 1])
+        dc = dc + dh * o * (1 - tc**2)
+        da[t] = np.hstack([dc * g * i * (1 - i), dc * cs[t] * f * (1 - f), dc * i * (1 - g**2), dh * tc * o * (1 - o)])
+        dh, dc = da[t] @ W_hh, dc * f
+    flat = da.reshape(T * B, 4 * H)
+    grads = {
+        "weight_ih_l0": flat.T @ x.reshape(T * B, D),
+        "weight_hh_l0": flat.T @ hs[:-1].reshape(T * B, H),
+        "bias_ih_l0": flat.sum(0),
+        "bias_hh_l0": flat.sum(0),
+    }
+    return da @ W_ih, grads, dh, dc
+
+
+LSTM_BACKWARD = [
+    (bptt(carry_dc=False), ["cell gradient is not carried back"]),
+    (bptt(carry_dh=False), ["hidden-state gradient is not carried back"]),
+    (bptt(with_dout=False), ["dout is never added"]),
+    (bptt(dout_after=True), ["one step late"]),
+    (bptt(forwards=True), ["forwards in time"]),
+    (bptt(keep="overwrite"), ["only one step's gradients", "add up"]),
+    (bptt(keep="first"), ["only one step's gradients", "t = T - 1"]),
+    (bptt(mean_T=True), ["divided by the number of steps"]),
+    (bptt(with_dh_n=False), ["ignores dh_n"]),
+    (bptt(with_dc_n=False), ["ignores dc_n"]),
+    (bptt(return_arriving=True), ["dh0 and dc0 are what arrived at step 0"]),
+    (bptt(states_after=True), ["states after step t"]),
+    (bptt(from_zeros=True), ["forward pass starts from zeros"]),
+    # the mistakes of one step, inside a right loop
+    *(
+        (bptt(step=student), hints)
+        for student, hints in LSTM_STEP_BACKWARD
+    ),
 ]
 
 
@@ -1853,7 +1959,11 @@ SUITES = {
         PULSE_MEMORY,
         [lambda: (6.0, 12.0, -7.0), lambda: (8.0, 20.0, -12.0), *PULSE_MEMORY_EDGES],
     ),
-    "lstm_step_backward": ("4.1", LSTM_STEP_BACKWARD, [lsb(), lsb_ok_per_gate]),
+    "lstm_backward": (
+        "4.1",
+        LSTM_BACKWARD,
+        [bptt(), bptt(step=lsb_ok_per_gate), bptt_ok_stored],
+    ),
     "gru_step": ("5.1", GRU_STEP, [gru(), gru_ok_lerp]),
     "gru_step_backward": ("5.2", GRU_STEP_BACKWARD, [gsb(), gsb_ok_stacked]),
     "param_count": (

@@ -57,11 +57,11 @@ REFERENCES = {
         "variants.forward",
         "check.nb03_mistakes.masked_variant",
     ),
-    "lstm_step_backward": (
+    "lstm_backward": (
         "cells.lstm_backward",
         "variants.backward",
         "gradients.numerical_gradient",
-        "check.nb04_lstm_backward.lstm_step_backward_variant",
+        "check.nb04_lstm_backward.lstm_backward_variant",
     ),
     "gru_step_backward": (
         "cells.gru_backward",
@@ -86,7 +86,7 @@ REFERENCES = {
 }
 
 # Arguments of a check module's variant that choose a case, not a mistake.
-_NEUTRAL = frozenset({"reset_after", "axis"})
+_NEUTRAL = frozenset({"reset_after", "axis", "dh_n", "dc_n"})
 
 
 # The package the references live in: utils (this module is utils.check.references).

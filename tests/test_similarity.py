@@ -24,9 +24,9 @@ COPIES = sorted(FIXTURES.glob("copy_*.txt"))
 GENUINE = sorted(FIXTURES.glob("genuine_*.txt"))
 MARGIN = 0.1  # every fixture at least this far from THRESHOLD
 
-# Exercises that still score above THRESHOLD: issue 15 is rewriting them. The set only
-# shrinks: an exercise outside it that exceeds fails, and so does one inside it that
-# no longer exceeds (remove it from the set).
+# Exercises allowed to score above THRESHOLD while they are being rewritten (none
+# now). The set only shrinks: an exercise outside it that exceeds fails, and so does
+# one inside it that no longer exceeds (remove it from the set).
 KNOWN_COPIES = set()
 
 

@@ -745,21 +745,28 @@ def bptt(
     def student(dout, x, params, h0, c0, dh_n=None, dc_n=None):
         T, B, _ = x.shape
         H = h0.shape[1]
-        hs, cs = [np.zeros_like(h0) if from_zeros else h0], [
-            np.zeros_like(c0) if from_zeros else c0
-        ]
+        hs, cs = (
+            [np.zeros_like(h0) if from_zeros else h0],
+            [np.zeros_like(c0) if from_zeros else c0],
+        )
         for t in range(T):  # the forward pass, keeping every state
             h, c = lstm_step_ok(x[t], hs[-1], cs[-1], params)
             hs.append(h)
             cs.append(c)
-        dh = dh_n.copy() if dh_n is not None and with_dh_n else np.zeros((B, H), x.dtype)
-        dc = dc_n.copy() if dc_n is not None and with_dc_n else np.zeros((B, H), x.dtype)
+        dh = (
+            dh_n.copy() if dh_n is not None and with_dh_n else np.zeros((B, H), x.dtype)
+        )
+        dc = (
+            dc_n.copy() if dc_n is not None and with_dc_n else np.zeros((B, H), x.dtype)
+        )
         dx = np.zeros_like(x)
         grads = {k: np.zeros_like(v) for k, v in params.items()}
         for n, t in enumerate(range(T) if forwards else reversed(range(T))):
             arriving = (dh + (dout[t] if with_dout and not dout_after else 0), dc)
             s = t + 1 if states_after else t
-            dx[t], dh_prev, dc_prev, g = step_backward(*arriving, x[t], hs[s], cs[s], params)
+            dx[t], dh_prev, dc_prev, g = step_backward(
+                *arriving, x[t], hs[s], cs[s], params
+            )
             if keep == "sum" or (keep, n) in (("overwrite", T - 1), ("first", 0)):
                 grads = {k: grads[k] + g[k] for k in grads}
             dh = (dh_prev if carry_dh else 0 * dh_prev) + (dout[t] if dout_after else 0)
@@ -782,7 +789,12 @@ def bptt_ok_stored(dout, x, params, h0, c0, dh_n=None, dc_n=None):
     hs[0], cs[0], gates = h0, c0, []
     for t in range(T):
         a = x[t] @ W_ih.T + b_ih + hs[t] @ W_hh.T + b_hh
-        i, f, g, o = sig(a[:, :H]), sig(a[:, H : 2 * H]), np.tanh(a[:, 2 * H : 3 * H]), sig(a[:, 3 * H :])
+        i, f, g, o = (
+            sig(a[:, :H]),
+            sig(a[:, H : 2 * H]),
+            np.tanh(a[:, 2 * H : 3 * H]),
+            sig(a[:, 3 * H :]),
+        )
         cs[t + 1] = f * cs[t] + i * g
         hs[t + 1] = o * np.tanh(cs[t + 1])
         gates.append((i, f, g, o))
@@ -794,7 +806,14 @@ def bptt_ok_stored(dout, x, params, h0, c0, dh_n=None, dc_n=None):
         dh = dh + dout[t]
         tc = np.tanh(cs[t + 1])
         dc = dc + dh * o * (1 - tc**2)
-        da[t] = np.hstack([dc * g * i * (1 - i), dc * cs[t] * f * (1 - f), dc * i * (1 - g**2), dh * tc * o * (1 - o)])
+        da[t] = np.hstack(
+            [
+                dc * g * i * (1 - i),
+                dc * cs[t] * f * (1 - f),
+                dc * i * (1 - g**2),
+                dh * tc * o * (1 - o),
+            ]
+        )
         dh, dc = da[t] @ W_hh, dc * f
     flat = da.reshape(T * B, 4 * H)
     grads = {
@@ -821,10 +840,7 @@ LSTM_BACKWARD = [
     (bptt(states_after=True), ["states after step t"]),
     (bptt(from_zeros=True), ["forward pass starts from zeros"]),
     # the mistakes of one step, inside a right loop
-    *(
-        (bptt(step=student), hints)
-        for student, hints in LSTM_STEP_BACKWARD
-    ),
+    *((bptt(step=student), hints) for student, hints in LSTM_STEP_BACKWARD),
 ]
 
 

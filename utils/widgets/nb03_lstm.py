@@ -88,7 +88,8 @@ def gate_explorer(**initial):
 
 class HighwayExplorer(Explorer):
     """The gradient through the cell, prod f_t, against the norm of a tanh RNN's
-    gradient ||dL/dh|| (a vector, for a loss <h_T, v>, ||v|| = 1), over the lag. f_t = sigma(b_f + s eps_t) with fixed noise eps_t.
+    gradient ||dL/dh|| (a vector, for a loss <h_T, v>, ||v|| = 1), over the lag.
+    f_t = sigma(b_f + s eps_t) with fixed noise eps_t.
     Used in notebooks/03_lstm.ipynb.
     """
 

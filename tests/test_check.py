@@ -990,6 +990,28 @@ def _cheat_swallowed(x, h, params):  # catches the refusal and answers anyway
 
 
 @pytest.mark.parametrize(
+    "name,reference",
+    [
+        ("rnn_step", "rnn_step"),
+        ("stable_sigmoid", "sigmoid"),
+        ("lstm_step", "lstm_step"),
+        ("rnn_forward", "rnn_forward"),
+    ],
+)
+def test_handing_over_the_reference_itself_is_refused(name, reference):
+    """`rnn_step = utils.rnn_step` (or a partial of it) is not the student's work."""
+    import functools
+
+    import utils
+
+    ref = getattr(utils, reference)
+    for student in (ref, functools.partial(ref)):
+        message = fails(getattr(check, name), student, "write it yourself")
+        assert "All correct" not in message
+    assert getattr(utils, reference) is ref
+
+
+@pytest.mark.parametrize(
     "name,student,reference",
     [
         ("rnn_step", _cheat_rnn, "utils.rnn_step"),

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from .harness import Fail, NotAttempted
-from .references import UsedReference, block_references, restore
+from .references import UsedReference, block_references, restore, stand_in_for
 from .where import line_shapes, student_line
 
 
@@ -66,9 +66,10 @@ def call_student(fn, name, args, kwargs, label):
         signal.setitimer(signal.ITIMER_REAL, limit)
     try:
         block_references(name, fn, used, undo)
+        run = stand_in_for(fn, undo)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = fn(*(given[k] for k, _ in args), **kwargs)
+            result = run(*(given[k] for k, _ in args), **kwargs)
     except UsedReference as e:
         raise _own_work_failure(name, str(e), e.__traceback__) from None
     except _TookTooLong:

@@ -175,6 +175,17 @@ def block_references(name, fn, used, undo):
                 pass
 
 
+def stand_in_for(fn, undo):
+    """fn itself, or the stand-in of the reference fn is (a student who hands the
+    check utils.rnn_step, or a functools.partial of it, has not written it)."""
+    for _, _, ref, blocked in undo:
+        if fn is ref:
+            return blocked
+        if isinstance(fn, functools.partial) and fn.func is ref:
+            return functools.partial(blocked, *fn.args, **fn.keywords)
+    return fn
+
+
 def restore(undo):
     """Put back every reference that block_references replaced, as undo records."""
     while undo:

@@ -125,3 +125,59 @@ def test_init_model_validation():
     with pytest.raises(ValueError, match="init_model"):
         charlm.run({"kind": "transformer"}, np.zeros((2, 1), int))
     assert "load_text" in dir(data)
+
+
+def test_ngram_baselines_count_and_smooth_by_hand():
+    train, held = np.array([0, 1, 0, 1, 0]), np.array([0, 1, 1])
+    # unigram, add-one: counts of train[1:] = {0: 2, 1: 2}, V = 3 -> p = 3/7, 3/7, 1/7
+    p_uni = np.array([3 / 7, 3 / 7])  # held[1], held[2] are both 1
+    assert charlm.ngram_bits_per_char(train, held, 3, 1) == pytest.approx(
+        -np.log2(p_uni).mean()
+    )
+    # bigram: after 0, 1 came twice (of 2); after 1, 0 came twice (of 2)
+    p_bi = np.array([(2 + 1) / (2 + 3), (0 + 1) / (2 + 3)])  # 0 -> 1, 1 -> 1
+    assert charlm.ngram_bits_per_char(train, held, 3, 2) == pytest.approx(
+        -np.log2(p_bi).mean()
+    )
+    # an unseen context gets the uniform distribution
+    assert charlm.ngram_bits_per_char(train, np.array([2, 0]), 3, 2) == pytest.approx(
+        np.log2(3)
+    )
+    # on its own training text, more context predicts better
+    ids = charlm.encode(TEXT * 3, CHARS)
+    bits = [charlm.ngram_bits_per_char(ids, ids, len(CHARS), n) for n in (1, 2, 3)]
+    assert bits[0] > bits[1] > bits[2]
+    assert bits[0] < np.log2(len(CHARS))
+
+
+def test_ngram_validation_and_progress_in_bits():
+    ids = np.array([0, 1, 2])
+    with pytest.raises(ValueError, match="eval_ids"):
+        charlm.ngram_bits_per_char(ids, np.array([0, 5]), 3, 1)
+    with pytest.raises(ValueError, match="train_ids"):
+        charlm.ngram_bits_per_char(ids[:, None], ids, 3, 1)
+    with pytest.raises(ValueError, match="order"):
+        charlm.ngram_bits_per_char(ids, ids, 3, 0)
+    with pytest.raises(ValueError, match="alpha"):
+        charlm.ngram_bits_per_char(ids, ids, 3, 1, alpha=0)
+
+    class Recorder:
+        def update(self, step, loss):
+            self.seen = (step, loss)
+
+    recorder = Recorder()
+    charlm.InBits(recorder).update(3, np.log(2) * 2.5)
+    assert recorder.seen == (3, pytest.approx(2.5))
+
+
+def test_diverged_means_worse_than_knowing_nothing_at_the_end():
+    V = 64  # log2 V = 6
+    falling = np.linspace(6.5, 3, 100)
+    assert not charlm.diverged(falling, V)
+    assert charlm.diverged(np.r_[falling[:90], np.full(10, 90.0)], V)
+    assert charlm.diverged(np.r_[falling[:95], np.full(5, np.nan)], V)
+    assert not charlm.diverged(np.r_[np.full(10, 500.0), falling], V)  # recovered
+    with pytest.raises(ValueError, match="train_bits"):
+        charlm.diverged([], V)
+    with pytest.raises(ValueError, match="tail"):
+        charlm.diverged(falling, V, tail=0)

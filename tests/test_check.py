@@ -709,14 +709,17 @@ def test_clip_by_norm():
 
 
 def test_lstm_forward():
-    def ok(x, params, h0=None, c0=None):
+    def ok(x, params, h0=None, c0=None, lengths=None):
         B, H = x.shape[1], params["weight_hh_l0"].shape[1]
         h = np.zeros((B, H), x.dtype) if h0 is None else h0
         c = np.zeros((B, H), x.dtype) if c0 is None else c0
+        L = np.full(B, len(x)) if lengths is None else lengths
         out = []
-        for x_t in x:
-            h, c = lstm_ok(x_t, h, c, params)
-            out.append(h)
+        for t, x_t in enumerate(x):
+            h_new, c_new = lstm_ok(x_t, h, c, params)
+            real = (t < L)[:, None]
+            h, c = np.where(real, h_new, h), np.where(real, c_new, c)
+            out.append(np.where(real, h, 0))
         return np.stack(out), (h, c)
 
     check.lstm_forward(ok)
@@ -1343,9 +1346,9 @@ def _as_cell_student(name, kw, reset_after=None):
         return lambda x, h, c, params: check.nb03_mistakes.lstm_variant(
             x, h, c, params, **kw
         )
-    if name == "lstm_step_backward":
-        return lambda *args: check.nb04_lstm_backward.lstm_step_backward_variant(
-            *args, **kw
+    if name == "lstm_backward":
+        return lambda *args, **k: check.nb04_lstm_backward.lstm_backward_variant(
+            *args, **k, **kw
         )
     if name == "gru_step":
 
@@ -1370,11 +1373,7 @@ def _as_cell_student(name, kw, reset_after=None):
 
 _CELL_CATALOGUES = [
     ("lstm_step", None, check.nb03_mistakes.lstm_mistakes()),
-    (
-        "lstm_step_backward",
-        None,
-        check.nb04_lstm_backward.lstm_step_backward_mistakes(),
-    ),
+    ("lstm_backward", None, check.nb04_lstm_backward.lstm_backward_mistakes()),
     *(("gru_step", ra, check.nb05_mistakes.gru_mistakes(ra)) for ra in (True, False)),
     *(
         ("gru_step_backward", ra, check.nb05_mistakes.gru_step_backward_mistakes(ra))

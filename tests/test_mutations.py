@@ -18,12 +18,13 @@ wrong types, NaN, functions that never return). This file covers, per exercise:
 | 2.2 | `rnn_backward` | 18 (and 2 correct) | 18 | from the future; forward in time; weights are shared; h_{t-1}; slope; dh0; in place; starts from zeros; stops before t = 0; out[-1]; 1 - out[t]**2; after the tanh's slope; batch; number of steps; da @ W_hh; left out b_hh |
 | 2.3 | `clip_by_norm` | 15 (and 3 correct) | 15 | in place; float(scale); came back unscaled; largest absolute entry; before clipping; added the arrays' norms; square root; (clipped, total_norm); squared norm; overflow; each array by its own norm; wrong way round; max_norm / total_norm, not total_norm / max_norm |
 | 3.1 | `lstm_step` | 17 (and 2 correct) | 17 | gate order; sigmoid and tanh are swapped; gates use tanh; candidate g uses a sigmoid; missing the tanh; forget gate multiplies h; old cell state; left out b_ih; left out b_hh; W_hh instead of W_hh^T; wrong way round; two mistakes; NaN; W_ih and W_hh are swapped; left out both biases |
-| 3.2 | `lstm_forward` | 13 (and 2 correct) | 13 | out is right but h_n; ignores h0 and c0; ignores c0; cell states; shifted by one step; gate order; tanh; (h_n, c_n); float64; ignores h0 and starts the hidden state; backwards in time |
+| 3.2 | `lstm_forward` | 25 (and 3 correct) | 25 | out is right but h_n; ignores h0 and c0; ignores c0; cell states; shifted by one step; gate order; tanh; (h_n, c_n); float64; ignores h0 and starts the hidden state; backwards in time; ignores lengths; state runs on through the padding; hold h at the padding but not c; hold c at the padding but not h; repeats the held state; set the state to zero; h_n is out[-1]; off by one; puts the padding first; zeroing the padded inputs |
 | 3.3 | `pulse_memory` | 13 (and 5 correct) | 13 | forget gate; input gate is open for small; lets in only; three numbers; non-finite; at step 50 |
-| 4.1 | `lstm_step_backward` | 17 (and 2 correct) | 17 | leaves out the path through h_next; df uses c_next; carried through the forget gate; candidate g is a tanh; are sigmoids; do uses tanh(c_prev); missing the output gate; stacked as i, f, o, g; means over the batch; dc_next; 1 - tanh(c_next)^2; slope of the candidate; b_hh; bias_hh_l0; dc_prev = dc * f; NaN |
+| 4.1 | `lstm_backward` | 29 (and 3 correct) | 29 | cell gradient is not carried back; hidden-state gradient is not carried back; dout is never added; one step late; forwards in time; only one step's gradients; divided by the number of steps; ignores dh_n; ignores dc_n; dh0 and dc0 are what arrived at step 0; states after step t; forward pass starts from zeros; leaves out the path through h_next; df uses c_next; carried through the forget gate; candidate g is a tanh; are sigmoids; do uses tanh(c_prev); missing the output gate; stacked as i, f, o, g; means over the batch; dc_next; 1 - tanh(c_next)^2; slope of the candidate; b_hh; bias_hh_l0; dc_prev = dc * f |
 | 5.1 | `gru_step` | 13 (and 2 correct) | 13 | interpolation is reversed; reset gate in the wrong place; multiplies the input term; reset gate is missing; gate order; left out b_ih; left out b_hh; left out b_hn; b_hn; reset_after left out; NaN |
 | 5.2 | `gru_step_backward` | 15 (and 2 correct) | 15 | wrong sign; direct path; multiplied by r; reset gate gets no gradient; candidate n is a tanh; other reset placement; bias_hh_l0; reset_after left out; slope of the candidate; means over the batch; b_hh; reversed interpolation; NaN |
 | 5.3 | `param_count` | 14 (and 2 correct) | 14 | left out the biases; two bias vectors; multiply by k; not D * D; return an integer; wrong number of blocks; stacked like the weights; a float; not H * D; left out W_hh; 32-bit; a bool |
+| 5.4 | `flip_interpolation` | 17 (and 3 correct) | 17 | are the originals; reset block; candidate's block; as well as the update block; negated every parameter; but not its biases; only the update block's biases; only the input side; only the hidden side; params['bias_hh_l0'] unchanged; params['weight_ih_l0'] unchanged; by 1 - v; D = weight_ih_l0.shape[1]; columns [H:2H]; in place; float64; lacks |
 | 6.1 | `cifg_step` | 21 (and 2 correct) | 21 | coupling is reversed; output gate is missing; candidate g is a tanh; block order; left out b_hh; left out b_ih; left out both biases; W_hh instead of W_hh^T; gates f and o are sigmoids; missing the tanh; old cell state; multiplies h instead of c; (c_next, h_next); two mistakes; NaN; hundreds |
 | 7.1 | `softmax_temperature` | 13 (and 2 correct) | 13 | multiplied the logits; no effect; without normalising again; over axis 0; every element at once; log-probabilities; RuntimeWarning; same scaled logits; float64; row sums without keepdims; row maxima without keepdims; over axis 1; do not sum to 1 |
 | 7.2 | `bits_per_char` | 16 (and 2 correct) | 16 | nats; log base 10; summed over the characters; sign is flipped; most likely character; averaged the probabilities before the log; shifted by one; RuntimeWarning; one number; np.roll; (N, N) table; log_p[targets] picks rows; every entry; over axis 0; multiplied by ln 2 |
@@ -448,7 +449,9 @@ def lf(
 ):
     """backwards: 'store' (out[t] = h, for t from T - 1 down to 0) or 'append'."""
 
-    def student(x, params, h0=None, c0=None):
+    def student(x, params, h0=None, c0=None, lengths=None):
+        if lengths is not None:  # the padded batch, right (lfm has its mistakes)
+            return lfm()(x, params, h0, c0, lengths)
         B, H = x.shape[1], params["weight_hh_l0"].shape[1]
         z = np.zeros((B, H)) if float64_zeros else np.zeros((B, H), x.dtype)
         h = z if (h0 is None or zeros or h_zero) else h0
@@ -482,17 +485,73 @@ def lstm_step_no_tanh_c(x, h, c, params):
     return sig(o) * c, c
 
 
-def lstm_forward_preallocated(x, params, h0=None, c0=None):
-    """Correct, written with preallocated arrays and per-gate weights."""
+def lstm_forward_preallocated(x, params, h0=None, c0=None, lengths=None):
+    """Correct, written with preallocated arrays and a float mask."""
     T, B, _ = x.shape
     H = params["weight_hh_l0"].shape[1]
     out = np.empty((T, B, H), x.dtype)
     h = np.zeros((B, H), x.dtype) if h0 is None else h0.copy()
     c = np.zeros((B, H), x.dtype) if c0 is None else c0.copy()
+    L = np.full(B, T) if lengths is None else lengths
     for t in range(T):
-        h, c = lstm_step_ok(x[t], h, c, params)
-        out[t] = h
-    return out, (out[-1].copy(), c)
+        m = (t < L).astype(x.dtype)[:, None]
+        h_new, c_new = lstm_step_ok(x[t], h, c, params)
+        h = m * h_new + (1 - m) * h
+        c = m * c_new + (1 - m) * c
+        out[t] = m * h
+    return out, (h, c)
+
+
+def lfm(
+    mask="t < L",
+    hold_h=True,
+    hold_c=True,
+    zero_out=True,
+    reset=False,
+    h_n_last_out=False,
+    float_mask=None,
+    zero_inputs=False,
+    per_sequence_last=False,
+):
+    """lstm_forward over a padded batch, with a student's mistakes (lengths given).
+    mask: 'ignore', 't < L', 't <= L', 't < L - 1' or 'end' (the padding first)."""
+
+    def student(x, params, h0=None, c0=None, lengths=None):
+        T, B, _ = x.shape
+        H = params["weight_hh_l0"].shape[1]
+        h = np.zeros((B, H), x.dtype) if h0 is None else h0
+        c = np.zeros((B, H), x.dtype) if c0 is None else c0
+        L = np.full(B, T) if lengths is None else np.asarray(lengths)
+        kind = "t < L" if lengths is None else mask  # without lengths: no mask
+        out = []
+        for t in range(T):
+            real = {
+                "ignore": np.ones(B, bool),
+                "t < L": t < L,
+                "t <= L": t <= L,
+                "t < L - 1": t < L - 1,
+                "end": t >= T - L,
+            }[kind][:, None]
+            x_t = np.where(real, x[t], 0) if zero_inputs else x[t]
+            h_new, c_new = lstm_step_ok(x_t, h, c, params)
+            if zero_inputs:
+                h, c = h_new, c_new
+            elif float_mask is not None:  # a float64 mask makes float32 float64
+                m = real.astype(float_mask)
+                h = m * h_new + (1 - m) * h
+                c = m * c_new + (1 - m) * c
+            elif reset:
+                h, c = h_new * real, c_new * real
+            else:
+                h = np.where(real, h_new, h) if hold_h else h_new
+                c = np.where(real, c_new, c) if hold_c else c_new
+            out.append(np.where(real, h, 0) if zero_out else h)
+        out = np.stack(out).astype(x.dtype) if float_mask is None else np.stack(out)
+        if per_sequence_last:  # right: the state after each one's last real step
+            h = out[L - 1, np.arange(B)]
+        return out, ((out[-1] if h_n_last_out else h), c)
+
+    return student
 
 
 def lf_first_state(x, params, h0=None, c0=None):
@@ -514,6 +573,19 @@ LSTM_FORWARD = [
     (lf(h_zero=True), ["ignores h0 and starts the hidden state"]),
     (lf(backwards="store"), ["backwards in time"]),
     (lf(backwards="append"), ["backwards in time"]),
+    # over a padded batch
+    (lfm(mask="ignore"), ["ignores lengths"]),
+    (lfm(hold_h=False, hold_c=False), ["state runs on through the padding"]),
+    (lfm(hold_c=False), ["hold h at the padding but not c"]),
+    (lfm(hold_h=False), ["hold c at the padding but not h"]),
+    (lfm(zero_out=False), ["repeats the held state", "pad_packed_sequence"]),
+    (lfm(reset=True), ["set the state to zero"]),
+    (lfm(h_n_last_out=True), ["h_n is out[-1]"]),
+    (lfm(mask="t <= L"), ["off by one", "lets in one step of padding"]),
+    (lfm(mask="t < L - 1"), ["off by one", "drops each sequence's last real step"]),
+    (lfm(mask="end"), ["puts the padding first"]),
+    (lfm(zero_inputs=True, zero_out=False), ["zeroing the padded inputs"]),
+    (lfm(float_mask=np.float64), ["float64", "dtype=x.dtype"]),
 ]
 
 
@@ -544,7 +616,7 @@ PULSE_MEMORY_EDGES = [  # just inside the same edges: these pass
 ]
 
 
-# -------------------------------------------------- 4.1 lstm_step_backward
+# ------------------------------- 4.1 lstm_backward (through time, from a step)
 
 
 def lsb(
@@ -646,7 +718,129 @@ LSTM_STEP_BACKWARD = [
     (lsb(with_b_hh=False), ["b_hh", "forward step"]),
     (lsb(bias="zero_hh"), ["bias_hh_l0", "same gradient as b_ih"]),
     (lsb(dc_prev_from="dc_next"), ["dc_prev = dc * f"]),
-    (lsb(gate_slope="exp"), ["NaN", "large", "overflow"]),
+]
+
+
+def bptt(
+    step=None,
+    carry_dc=True,
+    carry_dh=True,
+    with_dout=True,
+    dout_after=False,
+    forwards=False,
+    keep="sum",
+    with_dh_n=True,
+    with_dc_n=True,
+    return_arriving=False,
+    states_after=False,
+    from_zeros=False,
+    mean_T=False,
+):
+    """4.1 lstm_backward through time, a loop over a step backward, with a
+    student's mistakes; keep: 'sum', 'overwrite' (dparams = the last step's of the
+    loop, t = 0) or 'first' (only t = T - 1's)."""
+
+    step_backward = step or lsb()
+
+    def student(dout, x, params, h0, c0, dh_n=None, dc_n=None):
+        T, B, _ = x.shape
+        H = h0.shape[1]
+        hs, cs = (
+            [np.zeros_like(h0) if from_zeros else h0],
+            [np.zeros_like(c0) if from_zeros else c0],
+        )
+        for t in range(T):  # the forward pass, keeping every state
+            h, c = lstm_step_ok(x[t], hs[-1], cs[-1], params)
+            hs.append(h)
+            cs.append(c)
+        dh = (
+            dh_n.copy() if dh_n is not None and with_dh_n else np.zeros((B, H), x.dtype)
+        )
+        dc = (
+            dc_n.copy() if dc_n is not None and with_dc_n else np.zeros((B, H), x.dtype)
+        )
+        dx = np.zeros_like(x)
+        grads = {k: np.zeros_like(v) for k, v in params.items()}
+        for n, t in enumerate(range(T) if forwards else reversed(range(T))):
+            arriving = (dh + (dout[t] if with_dout and not dout_after else 0), dc)
+            s = t + 1 if states_after else t
+            dx[t], dh_prev, dc_prev, g = step_backward(
+                *arriving, x[t], hs[s], cs[s], params
+            )
+            if keep == "sum" or (keep, n) in (("overwrite", T - 1), ("first", 0)):
+                grads = {k: grads[k] + g[k] for k in grads}
+            dh = (dh_prev if carry_dh else 0 * dh_prev) + (dout[t] if dout_after else 0)
+            dc = dc_prev if carry_dc else np.zeros_like(dc_prev)
+        if mean_T:
+            grads = {k: v / T for k, v in grads.items()}
+        return (dx, grads, *arriving) if return_arriving else (dx, grads, dh, dc)
+
+    return student
+
+
+def bptt_ok_stored(dout, x, params, h0, c0, dh_n=None, dc_n=None):
+    """Correct, written differently: the gates stored in the forward pass, the
+    weight gradients in one product over all steps after the loop."""
+    T, B, D = x.shape
+    H = h0.shape[1]
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    hs = np.empty((T + 1, B, H), x.dtype)
+    cs = np.empty((T + 1, B, H), x.dtype)
+    hs[0], cs[0], gates = h0, c0, []
+    for t in range(T):
+        a = x[t] @ W_ih.T + b_ih + hs[t] @ W_hh.T + b_hh
+        i, f, g, o = (
+            sig(a[:, :H]),
+            sig(a[:, H : 2 * H]),
+            np.tanh(a[:, 2 * H : 3 * H]),
+            sig(a[:, 3 * H :]),
+        )
+        cs[t + 1] = f * cs[t] + i * g
+        hs[t + 1] = o * np.tanh(cs[t + 1])
+        gates.append((i, f, g, o))
+    dh = np.zeros((B, H), x.dtype) if dh_n is None else dh_n
+    dc = np.zeros((B, H), x.dtype) if dc_n is None else dc_n
+    da = np.empty((T, B, 4 * H), x.dtype)
+    for t in range(T - 1, -1, -1):
+        i, f, g, o = gates[t]
+        dh = dh + dout[t]
+        tc = np.tanh(cs[t + 1])
+        dc = dc + dh * o * (1 - tc**2)
+        da[t] = np.hstack(
+            [
+                dc * g * i * (1 - i),
+                dc * cs[t] * f * (1 - f),
+                dc * i * (1 - g**2),
+                dh * tc * o * (1 - o),
+            ]
+        )
+        dh, dc = da[t] @ W_hh, dc * f
+    flat = da.reshape(T * B, 4 * H)
+    grads = {
+        "weight_ih_l0": flat.T @ x.reshape(T * B, D),
+        "weight_hh_l0": flat.T @ hs[:-1].reshape(T * B, H),
+        "bias_ih_l0": flat.sum(0),
+        "bias_hh_l0": flat.sum(0),
+    }
+    return da @ W_ih, grads, dh, dc
+
+
+LSTM_BACKWARD = [
+    (bptt(carry_dc=False), ["cell gradient is not carried back"]),
+    (bptt(carry_dh=False), ["hidden-state gradient is not carried back"]),
+    (bptt(with_dout=False), ["dout is never added"]),
+    (bptt(dout_after=True), ["one step late"]),
+    (bptt(forwards=True), ["forwards in time"]),
+    (bptt(keep="overwrite"), ["only one step's gradients", "add up"]),
+    (bptt(keep="first"), ["only one step's gradients", "t = T - 1"]),
+    (bptt(mean_T=True), ["divided by the number of steps"]),
+    (bptt(with_dh_n=False), ["ignores dh_n"]),
+    (bptt(with_dc_n=False), ["ignores dc_n"]),
+    (bptt(return_arriving=True), ["dh0 and dc0 are what arrived at step 0"]),
+    (bptt(states_after=True), ["states after step t"]),
+    (bptt(from_zeros=True), ["forward pass starts from zeros"]),
+    # the mistakes of one step, inside a right loop
+    *((bptt(step=student), hints) for student, hints in LSTM_STEP_BACKWARD),
 ]
 
 
@@ -825,6 +1019,78 @@ PARAM_COUNT = [
     (lambda kind, D, H: K[kind] * (H * D + 2 * H), ["left out W_hh"]),
     (pc_int32, ["32-bit", "2147483647"]),
     (lambda kind, D, H: kind != "", ["a bool"]),
+]
+
+
+# ------------------------------------------------------- 5.4 flip_interpolation
+
+
+def flip(rows="z", keys="WUbc", how="neg", block="H", cols=False, in_place=False):
+    """A student's conversion between the interpolation conventions. keys: which
+    arrays change (W weight_ih, U weight_hh, b bias_ih, c bias_hh)."""
+    keys_in_full = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    names = dict(zip("WUbc", keys_in_full, strict=True))
+
+    def student(params):
+        H = params["weight_hh_l0"].shape[1]
+        size = params["weight_ih_l0"].shape[1] if block == "D" else H
+        new = params if in_place else {k: v.copy() for k, v in params.items()}
+        for key in keys:
+            v = new[names[key]]
+            for gate in rows:
+                j = "rzn".index(gate)
+                s = slice(j * size, (j + 1) * size)
+                at = (slice(None), s) if cols and v.ndim == 2 else s
+                v[at] = -v[at] if how == "neg" else 1 - v[at]
+        return new
+
+    return student
+
+
+def flip_ok_concat(params):  # a new array per key, built from the three blocks
+    new = {}
+    for key, v in params.items():
+        r, z, n = np.split(v, 3)
+        new[key] = np.concatenate([r, -z, n])
+    return new
+
+
+def flip_ok_shift(params):  # the update bias moved between b_iz and b_hz
+    H = params["weight_hh_l0"].shape[1]
+    new = {k: v.copy() for k, v in params.items()}
+    for v in new.values():
+        v[H : 2 * H] = -v[H : 2 * H]
+    new["bias_ih_l0"][H : 2 * H] += 0.5
+    new["bias_hh_l0"][H : 2 * H] -= 0.5
+    return new
+
+
+def flip_float64(params):
+    return {k: v.astype(float) for k, v in flip()(params).items()}
+
+
+def flip_only_changed(params):
+    return {k: v for k, v in flip()(params).items() if "weight" in k}
+
+
+FLIP_INTERPOLATION = [
+    (flip(rows=""), ["are the originals"]),
+    (flip(rows="r"), ["reset block", "rows [H:2H]"]),
+    (flip(rows="n"), ["candidate's block", "rows [H:2H]"]),
+    (flip(rows="zn"), ["as well as the update block"]),
+    (flip(rows="rzn"), ["negated every parameter"]),
+    (flip(keys="WU"), ["but not its biases"]),
+    (flip(keys="bc"), ["only the update block's biases"]),
+    (flip(keys="Wb"), ["only the input side"]),
+    (flip(keys="Uc"), ["only the hidden side"]),
+    (flip(keys="WUb"), ["params['bias_hh_l0'] unchanged"]),
+    (flip(keys="Ubc"), ["params['weight_ih_l0'] unchanged"]),
+    (flip(how="one_minus"), ["by 1 - v"]),
+    (flip(block="D"), ["D = weight_ih_l0.shape[1]"]),
+    (flip(cols=True), ["columns [H:2H]"]),
+    (flip(in_place=True), ["in place"]),
+    (flip_float64, ["float64", "float32"]),
+    (flip_only_changed, ["lacks", "bias_ih_l0"]),
 ]
 
 
@@ -1700,13 +1966,21 @@ SUITES = {
     "rnn_backward": ("2.2", RNN_BACKWARD, [rnn_bptt(), rnn_bptt_stacked]),
     "clip_by_norm": ("2.3", CLIP_BY_NORM, [clip_ok, clip_ok_min, clip_ok_torch]),
     "lstm_step": ("3.1", LSTM_STEP, [lstm(), lstm_ok_loop]),
-    "lstm_forward": ("3.2", LSTM_FORWARD, [lf(), lstm_forward_preallocated]),
+    "lstm_forward": (
+        "3.2",
+        LSTM_FORWARD,
+        [lf(), lstm_forward_preallocated, lfm(per_sequence_last=True)],
+    ),
     "pulse_memory": (
         "3.3",
         PULSE_MEMORY,
         [lambda: (6.0, 12.0, -7.0), lambda: (8.0, 20.0, -12.0), *PULSE_MEMORY_EDGES],
     ),
-    "lstm_step_backward": ("4.1", LSTM_STEP_BACKWARD, [lsb(), lsb_ok_per_gate]),
+    "lstm_backward": (
+        "4.1",
+        LSTM_BACKWARD,
+        [bptt(), bptt(step=lsb_ok_per_gate), bptt_ok_stored],
+    ),
     "gru_step": ("5.1", GRU_STEP, [gru(), gru_ok_lerp]),
     "gru_step_backward": ("5.2", GRU_STEP_BACKWARD, [gsb(), gsb_ok_stacked]),
     "param_count": (
@@ -1716,6 +1990,11 @@ SUITES = {
             lambda kind, D, H: K[kind] * (H * D + H * H + 2 * H),
             lambda kind, D, H: int(K[kind] * H * (D + H + 2)),
         ],
+    ),
+    "flip_interpolation": (
+        "5.4",
+        FLIP_INTERPOLATION,
+        [flip(), flip_ok_concat, flip_ok_shift],
     ),
     "cifg_step": ("6.1", CIFG_STEP, [cifg(), cifg_ok_lerp]),
     "softmax_temperature": (

@@ -336,3 +336,25 @@ def test_widget_modules_share_only_public_names():
             if isinstance(node, ast.ImportFrom):
                 private = [a.name for a in node.names if a.name.startswith("_")]
                 assert not private, f"{path.name} imports {private}"
+
+
+def test_text_activation_explorer_title_names_what_it_draws():
+    """The first quantity is tanh(c), not c: the title says so."""
+    from utils import charlm
+
+    e = widgets.EXPLORERS["text_activation"]()
+    e.set(quantity=e.QUANTITIES[0], unit=3)
+    drawn = np.array(e.grid.get_array(), dtype=float)
+    t, row, col = e.cells_at[0]
+    c = charlm.activations(e.model, e.text)["c"]
+    assert drawn[row, col] == pytest.approx(np.tanh(c[t, 3]), abs=1e-6)
+    assert "tanh" in e.status.get_text()
+
+
+def test_ablation_explorer_title_names_a_diverged_run():
+    e = widgets.EXPLORERS["ablation"]()
+    e.set(variant="NOAF")
+    assert "NOAF seed 1 diverged" in e.status.get_text()
+    e.set(variant="NFG")
+    assert "no NFG run diverged" in e.status.get_text()
+    assert e.status.get_text().count("\n") == 2  # the layout is fixed at the first draw

@@ -210,6 +210,92 @@ def train(model, ids, steps, T=64, B=32, lr=2e-3, clip=5.0, progress=None, seed=
 
 
 # ----------------------------------------------------------------------------------
+# Baselines, and the loss in bits
+# ----------------------------------------------------------------------------------
+
+
+def ngram_bits_per_char(train_ids, eval_ids, V, order, alpha=1.0):
+    """Held-out bits per character of an n-gram model counted on train_ids.
+
+    p(c | the order - 1 characters before it) = (n(context, c) + alpha) /
+    (n(context) + alpha V): counts of the training text, add-alpha smoothed
+    (alpha = 1 is Laplace's add-one), so an unseen pair still gets some
+    probability. order 1 is the unigram model (no context), 2 the bigram, ...
+    -> the average -log2 p over every character of eval_ids that has order - 1
+    characters before it (all but the first for the unigram and the bigram).
+    Notebook 07's baselines.
+    """
+    train_ids, eval_ids = np.asarray(train_ids), np.asarray(eval_ids)
+    for name, a in (("train_ids", train_ids), ("eval_ids", eval_ids)):
+        if a.ndim != 1 or len(a) < max(2, order):
+            raise ValueError(
+                f"{name} must be a 1-D id array of at least "
+                f"{max(2, order)} ids, got shape {a.shape}"
+            )
+        if a.min() < 0 or a.max() >= V:
+            raise ValueError(f"{name} must lie in [0, {V}), got {a.min()}..{a.max()}")
+    if not isinstance(order, int) or order < 1 or V**order >= 2**62:
+        raise ValueError(
+            f"order must be a positive int (V^order < 2^62), got {order!r}"
+        )
+    if not alpha > 0:
+        raise ValueError(f"alpha must be positive, got {alpha!r}")
+
+    first = max(order - 1, 1)  # the first predicted character
+
+    def codes(ids):  # each prediction's (context, next) as one int: context V + next
+        code = np.zeros(len(ids) - first, np.int64)
+        for back in range(order - 1, -1, -1):
+            code = code * V + ids[first - back : len(ids) - back]
+        return code
+
+    pairs, pair_counts = np.unique(codes(train_ids), return_counts=True)
+    contexts, where = np.unique(pairs // V, return_inverse=True)
+    context_counts = np.bincount(where, weights=pair_counts)
+    query = codes(eval_ids)
+
+    def lookup(keys, table, counts):
+        i = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        return np.where(table[i] == keys, counts[i], 0)
+
+    n_pair = lookup(query, pairs, pair_counts)
+    n_context = lookup(query // V, contexts, context_counts)
+    p = (n_pair + alpha) / (n_context + alpha * V)
+    return float(-np.log2(p).mean())
+
+
+def diverged(train_bits, V, tail=0.1):
+    """Did a training run diverge? -> True when its training loss over the last
+    `tail` of the run (bits per character, in time order) is above log2 V, worse
+    than a model that knows nothing. Notebook 08 counts such a run as a failure.
+    """
+    train_bits = np.asarray(train_bits, dtype=np.float64)
+    if train_bits.ndim != 1 or not len(train_bits):
+        raise ValueError(
+            f"train_bits must be a non-empty 1-D curve, got shape {train_bits.shape}"
+        )
+    if not 0 < tail <= 1:
+        raise ValueError(f"tail must lie in (0, 1], got {tail!r}")
+    last = train_bits[-max(1, int(round(tail * len(train_bits)))) :]
+    return bool(not np.all(np.isfinite(last)) or last.mean() > np.log2(V))
+
+
+class InBits:
+    """A progress object for train that passes the loss on in bits per character.
+
+    train reports nats per character; wrap a progress bar (utils.widgets.LiveLoss)
+    to draw the unit the notebooks use: InBits(live).update(step, loss) calls
+    live.update(step, loss / ln 2). Notebook 07.
+    """
+
+    def __init__(self, progress):
+        self.progress = progress
+
+    def update(self, step, loss):
+        self.progress.update(step, loss / np.log(2))
+
+
+# ----------------------------------------------------------------------------------
 # Sampling and looking inside
 # ----------------------------------------------------------------------------------
 

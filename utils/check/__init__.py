@@ -23,8 +23,8 @@ they recognise (in a notebook's ``_mistakes`` module where both do not fit in on
     nb01_vanilla_rnn.py            1.1, 1.2, 1.3
     nb02_backprop_through_time.py  2.1, 2.2 (nb02_mistakes.py); nb02_clipping.py 2.3
     nb03_lstm.py                   3.1, 3.2, 3.3 (nb03_mistakes.py)
-    nb04_lstm_backward.py          4.1
-    nb05_gru.py                    5.1, 5.2, 5.3 (nb05_mistakes.py)
+    nb04_lstm_backward.py          4.1 (through time)
+    nb05_gru.py                    5.1, 5.2, 5.3, 5.4 (nb05_mistakes.py)
     nb06_lstm_vs_gru.py            6.1
     nb07_char_language_model.py    7.1, 7.2, 7.3 (nb07_mistakes.py)
     nb08_lstm_ablation.py          8.1
@@ -42,8 +42,8 @@ from .nb03_lstm import (
     pulse_memory_inputs,
     pulse_memory_run,
 )
-from .nb04_lstm_backward import lstm_step_backward
-from .nb05_gru import gru_step, gru_step_backward, param_count
+from .nb04_lstm_backward import lstm_backward
+from .nb05_gru import flip_interpolation, gru_step, gru_step_backward, param_count
 from .nb06_lstm_vs_gru import cifg_step
 from .nb07_char_language_model import (
     bits_per_char,
@@ -64,14 +64,15 @@ __all__ = [
     "bits_per_char",
     "cifg_step",
     "clip_by_norm",
+    "flip_interpolation",
     "gru_step",
     "gru_step_backward",
     "latch",
     "latch_run",
     "line_position_cell",
+    "lstm_backward",
     "lstm_forward",
     "lstm_step",
-    "lstm_step_backward",
     "param_count",
     "peephole_step",
     "pulse_memory",

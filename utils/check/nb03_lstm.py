@@ -1,5 +1,6 @@
-"""Checks of notebooks/03_lstm.ipynb: exercise 3.1 (lstm_step), 3.2 (lstm_forward)
-and 3.3 (keep a pulse for 50 steps). Their mistakes are in nb03_mistakes.py.
+"""Checks of notebooks/03_lstm.ipynb: exercise 3.1 (lstm_step), 3.2 (lstm_forward,
+also over a padded batch) and 3.3 (keep a pulse for 50 steps). Their mistakes are in
+nb03_mistakes.py.
 """
 
 import itertools
@@ -20,7 +21,13 @@ from .cases import (
 )
 from .diagnose import close, compare_all, diagnose, max_err, wrong_values
 from .harness import Fail, exercise, report
-from .nb03_mistakes import lstm_mistakes, lstm_variant
+from .nb03_mistakes import (
+    lstm_mistakes,
+    lstm_variant,
+    masked_cases,
+    masked_mistakes,
+    masked_variant,
+)
 from .values import check_array, check_pair, check_tuple
 
 
@@ -109,7 +116,9 @@ def _lstm_seq_cases(seed):
 
 @exercise
 def lstm_forward(fn):
-    """Exercise 3.2: lstm_forward(x, params, h0=None, c0=None) -> out, (h_n, c_n)."""
+    """Exercise 3.2: lstm_forward(x, params, h0=None, c0=None, lengths=None)
+    -> out, (h_n, c_n); with lengths (B,), over a padded batch: the state held and
+    out 0 where t >= lengths[b]. The cases without lengths come first."""
     name, labels = "lstm_forward", []
     for label, args, dtype, H in _lstm_seq_cases(seed=302):
         call = positional(args, "x", "params", "h0", "c0")
@@ -218,7 +227,57 @@ def lstm_forward(fn):
             "then that the loop carries both h and c.",
             list(zip(("out", "h_n", "c_n"), student, reference, strict=True)),
         )
+    for label, args, lengths, dtype, H in masked_cases(seed=312):
+        _masked_case(fn, name, label, args, lengths, dtype, H)
+        labels.append(label)
     report(name, labels)
+
+
+def _masked_reference(x, lengths, p, h0, c0):
+    """Each sequence alone over its real steps, padded with zeros -> out, h_n, c_n."""
+    T, B, _ = x.shape
+    out, h_n, c_n = np.zeros((T, B, h0.shape[1]), x.dtype), h0.copy(), c0.copy()
+    for b, L in enumerate(lengths):
+        o, (h, c), _ = cells.lstm_forward(
+            x[:L, b : b + 1], p, h0[b : b + 1], c0[b : b + 1]
+        )
+        out[:L, b], h_n[b], c_n[b] = o[:, 0], h[0], c[0]
+    return out, h_n, c_n
+
+
+def _masked_case(fn, name, label, args, lengths, dtype, H):
+    """One hidden case of lstm_forward over a padded batch (lengths given)."""
+    call = positional(args, "x", "params", "h0", "c0")
+    kwargs = {"lengths": lengths.copy()}
+    result, _ = call_student(fn, name, call, kwargs, label)
+    out, last = check_tuple(result, name, 2, "(out, (h_n, c_n))")
+    h_n, c_n = check_tuple(last, name, 2, "(out, (h_n, c_n)) with the pair (h_n, c_n)")
+    T, B, _ = args["x"].shape
+    student = (
+        check_array(out, name, "out", (T, B, H), dtype, label),
+        check_array(h_n, name, "h_n", (B, H), dtype, label),
+        check_array(c_n, name, "c_n", (B, H), dtype, label),
+    )
+    zeros = np.zeros((B, H), dtype)
+    h0, c0 = args.get("h0", zeros), args.get("c0", zeros)
+    reference = _masked_reference(args["x"], lengths, args["params"], h0, c0)
+    if compare_all(student, reference):
+        return
+    hint = diagnose(
+        student,
+        masked_mistakes(),
+        lambda kw: masked_variant(args["x"], lengths, args["params"], h0, c0, **kw),
+    )
+    raise wrong_values(
+        name,
+        label,
+        max_err(student, reference),
+        hint,
+        "none of the usual mistakes explains it. With m = (t < lengths)[:, None], "
+        "the mask of step t, (B, 1): run the step, then h = np.where(m, h_new, h) "
+        "and the same for c, and out[t] = np.where(m, h, 0).",
+        list(zip(("out", "h_n", "c_n"), student, reference, strict=True)),
+    )
 
 
 def pulse_memory_run(b_f, w_i, b_i, x):

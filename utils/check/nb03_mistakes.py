@@ -1,12 +1,13 @@
-"""The mistakes of notebooks/03_lstm.ipynb's LSTM step (exercises 3.1 and 3.2), for
-nb03_lstm.py; notebook 08's peephole step shares most of them.
+"""The mistakes of notebooks/03_lstm.ipynb's LSTM step (exercises 3.1 and 3.2) and
+of the forward pass over a padded batch (3.2 with lengths), for nb03_lstm.py;
+notebook 08's peephole step shares most of the step's.
 """
 
 import itertools
 
 import numpy as np
 
-from ..cells import sigmoid
+from ..cells import lstm_step, param_shapes, sigmoid
 from .common_mistakes import blocks, identity, order_name, shared_mistakes
 
 
@@ -109,3 +110,140 @@ def lstm_mistakes():
         *shared_mistakes(),
     ]
     return out
+
+
+# ------------------------------------ exercise 3.2 over a padded batch (lengths)
+
+
+def masked_cases(seed):
+    """Hidden cases of lstm_forward with lengths: (label, args, dtype, H); the
+    lengths unsorted, some shorter than T, one sequence of length 1."""
+    rng = np.random.default_rng(seed)
+    for T, B, D, H, dtype, lengths, with_h0 in (
+        (5, 3, 4, 3, np.float64, (5, 2, 3), True),
+        (6, 4, 3, 5, np.float32, (1, 6, 4, 2), True),
+        (4, 3, 2, 3, np.float64, (2, 4, 3), False),
+        (5, 2, 3, 4, np.float32, (3, 5), False),
+    ):
+        args = {
+            "x": rng.standard_normal((T, B, D)).astype(dtype),
+            "params": {
+                k: (0.6 * rng.standard_normal(s)).astype(dtype)
+                for k, s in param_shapes("lstm", D, H).items()
+            },
+        }
+        if with_h0:
+            args["h0"] = rng.uniform(-0.9, 0.9, (B, H)).astype(dtype)
+            args["c0"] = rng.standard_normal((B, H)).astype(dtype)
+        label = f"{np.dtype(dtype).name}, T={T}, B={B}, D={D}, H={H}, "
+        label += f"lengths={list(lengths)}" + ("" if with_h0 else ", h0 and c0 omitted")
+        yield label, args, np.array(lengths), np.dtype(dtype), H
+
+
+def masked_variant(
+    x,
+    lengths,
+    p,
+    h0,
+    c0,
+    ignore=False,
+    hold="both",
+    out_zero=True,
+    reset=False,
+    h_n_from_out=False,
+    offset=0,
+    left=False,
+    zero_x=False,
+):
+    """The forward pass over a padded batch with the given mistakes -> out, h_n,
+    c_n. Sequence b is real for t < lengths[b]: there the step runs; past it the
+    state is held and out is 0 (PyTorch's packed sequences, padded again)."""
+    T, L = len(x), np.asarray(lengths)
+    t = np.arange(T)[:, None]
+    real = (t >= T - L) if left else (t < L + offset)
+    if ignore:
+        real = np.ones_like(real)
+    h, c, outs = h0, c0, []
+    for s in range(T):
+        m = real[s][:, None]
+        h_new, c_new = lstm_step(x[s] * m if zero_x else x[s], h, c, p)
+        if zero_x:
+            h, c = h_new, c_new
+        elif reset:
+            h, c = np.where(m, h_new, 0), np.where(m, c_new, 0)
+        else:
+            h = np.where(m, h_new, h) if hold in ("both", "h") else h_new
+            c = np.where(m, c_new, c) if hold in ("both", "c") else c_new
+        outs.append(np.where(m, h, 0) if out_zero else h)
+    out = np.stack(outs).astype(x.dtype)
+    return out, (out[-1] if h_n_from_out else h), c
+
+
+_HOLD = "Hold the state there: h = np.where(m, h_new, h), and the same for c."
+
+
+def masked_mistakes():
+    """[(kwargs for masked_variant, hint)]."""
+    return [
+        (
+            {"ignore": True},
+            "your function ignores lengths: sequence b has lengths[b] real steps and "
+            "then padding. For t >= lengths[b], out[t, b] must be 0 and the state of "
+            "b must stay what it was after its last real step. " + _HOLD,
+        ),
+        (
+            {"hold": "none"},
+            "out is 0 past each sequence's end, but the state runs on through the "
+            "padding, so h_n and c_n are the states after step T - 1, not after each "
+            "sequence's last real step. " + _HOLD,
+        ),
+        (
+            {"hold": "h"},
+            "you hold h at the padding but not c: c_n has run on through the "
+            "padding. Hold both states.",
+        ),
+        (
+            {"hold": "c"},
+            "you hold c at the padding but not h: h_n has run on through the "
+            "padding. Hold both states.",
+        ),
+        (
+            {"out_zero": False},
+            "h_n and c_n are right, but out[t, b] for t >= lengths[b] repeats the "
+            "held state; out must be 0 at the padding (what PyTorch's "
+            "pad_packed_sequence returns).",
+        ),
+        (
+            {"reset": True},
+            "at the padding you set the state to zero; hold it instead "
+            "(h = m * h_new + (1 - m) * h): h_n and c_n are the states after each "
+            "sequence's last real step.",
+        ),
+        (
+            {"h_n_from_out": True},
+            "h_n is out[-1], which is 0 for every sequence shorter than T; h_n is "
+            "each sequence's state after its last real step, out[lengths[b] - 1, b].",
+        ),
+        (
+            {"offset": 1},
+            "off by one: step t is real for sequence b when t < lengths[b] (t counts "
+            "from 0); your mask lets in one step of padding.",
+        ),
+        (
+            {"offset": -1},
+            "off by one: step t is real for sequence b when t < lengths[b] (t counts "
+            "from 0); your mask drops each sequence's last real step.",
+        ),
+        (
+            {"left": True},
+            "your mask puts the padding first (the real steps at the end); here "
+            "each sequence starts at t = 0 and the padding follows: step t is real "
+            "when t < lengths[b].",
+        ),
+        (
+            {"zero_x": True, "out_zero": False},
+            "zeroing the padded inputs does not stop the LSTM: with x_t = 0 the "
+            "biases and W_hh h still change the state. " + _HOLD + " And out is 0 "
+            "at the padding.",
+        ),
+    ]

@@ -1,52 +1,30 @@
-"""Check of notebooks/04_lstm_backward.ipynb: exercise 4.1 (lstm_step_backward), with
-the mistakes it recognises.
+"""Check of notebooks/04_lstm_backward.ipynb: exercise 4.1 (lstm_backward, through
+time), with the mistakes it recognises: those of one step (lstm_step_backward_variant)
+and those of the loop over time.
 """
-
-import itertools
 
 import numpy as np
 
 from .. import cells
 from ..cells import sigmoid
-from .cases import LARGE, LARGE_FALLBACK, large_step_cases, step_cases
+from ..data import load_fixture
+from .calling import call_student, positional
+from .cases import (
+    case_label,
+    random_params,
+)
 from .common_mistakes import param_grads
+from .diagnose import (
+    compare_all,
+    diagnose,
+    flat_grads,
+    max_err,
+    named_outputs,
+    parts_hint,
+    wrong_values,
+)
 from .harness import exercise, report
-from .runners import BACKWARD_FALLBACK, backward_case
-
-# lstm_step_backward's arguments, in the order of the exercise's signature
-_SIGNATURE = ("dh_next", "dc_next", "x", "h_prev", "c_prev", "params")
-
-
-@exercise
-def lstm_step_backward(fn):
-    """Exercise 4.1: lstm_step_backward(dh_next, dc_next, x, h_prev, c_prev, params)
-    -> (dx, dh_prev, dc_prev, dparams)."""
-    name, labels = "lstm_step_backward", []
-    cases = itertools.chain(
-        step_cases("lstm", seed=401), large_step_cases("lstm", seed=1401)
-    )
-    for label, args, dtype, H in cases:
-        B = args["x"].shape[0]
-        rng = np.random.default_rng(B * 11 + H)
-        dh_next, dc_next = (rng.standard_normal((B, H)).astype(dtype) for _ in range(2))
-        x, h_prev, c_prev, params = args["x"], args["h"], args["c"], args["params"]
-        call = (dh_next, dc_next, x, h_prev, c_prev, params)
-        _, _, cache = cells.lstm_forward(x[None], params, h_prev, c_prev)
-        rdx, rdp, rdh, rdc = cells.lstm_backward(None, cache, dh_next, dc_next)
-        backward_case(
-            fn,
-            name,
-            label,
-            args=tuple(zip(_SIGNATURE, call, strict=True)),
-            shapes={"dx": x.shape, "dh_prev": (B, H), "dc_prev": (B, H)},
-            params=params,
-            reference=((rdx[0], rdh, rdc), rdp),
-            catalogue=lstm_step_backward_mistakes(),
-            variant=lambda kw, c=call: lstm_step_backward_variant(*c, **kw),
-            fallback=LARGE_FALLBACK if LARGE in label else BACKWARD_FALLBACK,
-        )
-        labels.append(label)
-    report(name, labels)
+from .values import check_array, check_dparams, check_tuple
 
 
 def lstm_step_backward_variant(
@@ -196,3 +174,225 @@ def lstm_step_backward_mistakes():
             "da.sum(axis=0).",
         ),
     ]
+
+
+# ------------------------------------------ exercise 4.1: backward through time
+
+_BPTT_SHAPES = (  # (T, B, D, H, dtype, which of dh_n, dc_n are given)
+    (5, 3, 4, 3, np.float64, ("dh_n", "dc_n")),
+    (4, 2, 3, 5, np.float64, ()),
+    (6, 3, 2, 4, np.float32, ("dh_n", "dc_n")),
+    (3, 2, 5, 3, np.float64, ("dh_n",)),
+    (4, 3, 3, 4, np.float32, ("dc_n",)),
+)
+
+
+def _bptt_cases(seed):
+    """(label, call dict): random cases, the PyTorch fixture second."""
+    rng = np.random.default_rng(seed)
+    for n, (T, B, D, H, dtype, given) in enumerate(_BPTT_SHAPES):
+        call = {
+            "dout": rng.standard_normal((T, B, H)).astype(dtype),
+            "x": rng.standard_normal((T, B, D)).astype(dtype),
+            "params": random_params("lstm", D, H, dtype, rng),
+            "h0": rng.uniform(-0.9, 0.9, (B, H)).astype(dtype),
+            "c0": rng.standard_normal((B, H)).astype(dtype),
+            "dh_n": None,
+        }
+        for k in given:
+            call[k] = rng.standard_normal((B, H)).astype(dtype)
+        extra = ", ".join(given) + " given" if given else "dh_n and dc_n omitted"
+        if len(given) == 1:
+            extra = f"only {given[0]} given"
+        yield case_label(dtype, T=T, B=B, D=D, H=H) + ", " + extra, call
+        if n == 0:
+            fx = load_fixture("lstm")
+            T, B, D = fx["x"].shape
+            keys = ("dout", "x", "params", "h0", "c0", "dh_n", "dc_n")
+            label = f"the PyTorch fixture (float64, T={T}, B={B}, D={D}, H="
+            yield (
+                label + f"{fx['h0'].shape[1]}, dh_n and dc_n given)",
+                {k: fx[k] for k in keys},
+            )
+
+
+def lstm_backward_variant(
+    dout,
+    x,
+    p,
+    h0,
+    c0,
+    dh_n=None,
+    dc_n=None,
+    carry_dh=True,
+    carry_dc=True,
+    use_dout=True,
+    dout_late=False,
+    forwards=False,
+    accumulate="sum",
+    use_dh_n=True,
+    use_dc_n=True,
+    initial="prev",
+    states_offset=0,
+    start="given",
+    mean_T=False,
+    step=None,
+):
+    """LSTM backward through time with the given mistakes -> dx, dparams, dh0, dc0.
+
+    accumulate: 'sum' (right), 'last' (dparams of the loop's last step, t = 0) or
+    'first' (of t = T - 1); initial: 'prev' (right) or 'arriving' (dh0, dc0 are what
+    arrived at step 0); step: the mistakes of lstm_step_backward_variant."""
+    zeros = np.zeros_like(h0)
+    if start == "zeros":
+        h0 = c0 = zeros
+    _, _, cache = cells.lstm_forward(x, p, h0, c0)
+    hs, cs, T = cache["hs"], cache["cs"], len(x)
+    dh = dh_n if dh_n is not None and use_dh_n else zeros
+    dc = dc_n if dc_n is not None and use_dc_n else zeros
+    dx = np.zeros_like(x)
+    grads = {k: np.zeros_like(v) for k, v in p.items()}
+    for n, t in enumerate(range(T) if forwards else range(T - 1, -1, -1)):
+        dh_in = dh + (dout[t] if use_dout and not dout_late else 0)
+        dc_in, s = dc, t + states_offset
+        dx[t], dh, dc, dp = lstm_step_backward_variant(
+            dh_in, dc_in, x[t], hs[s], cs[s], p, **(step or {})
+        )
+        if accumulate == "sum" or (accumulate, n) in (("last", T - 1), ("first", 0)):
+            grads = {k: grads[k] + dp[k] for k in grads}
+        dh = (dh if carry_dh else zeros) + (dout[t] if dout_late else 0)
+        dc = dc if carry_dc else zeros
+    if mean_T:
+        grads = {k: v / T for k, v in grads.items()}
+    if initial == "arriving":
+        return dx, grads, dh_in, dc_in
+    return dx, grads, dh, dc
+
+
+def lstm_backward_mistakes():
+    """[(kwargs for lstm_backward_variant, hint)]."""
+    return [
+        (
+            {"carry_dc": False},
+            "the cell gradient is not carried back in time: each step's dc_prev "
+            "is the dc_next of the step before it (c_{t-1} reaches the loss through "
+            "c_t = f * c_{t-1} + ..., the carousel). Start from dc_n, then dc = "
+            "dc_prev after every step.",
+        ),
+        (
+            {"carry_dh": False},
+            "the hidden-state gradient is not carried back in time: the dh_next of "
+            "step t is dout[t] plus the dh_prev that step t + 1 returned.",
+        ),
+        (
+            {"use_dout": False},
+            "dout is never added: out[t] = h_t is used by the loss too, so the "
+            "gradient arriving at h_t is dout[t] + (what step t + 1 sent back).",
+        ),
+        (
+            {"dout_late": True},
+            "dout[t] enters one step late: it is the gradient of h_t, so add it to "
+            "dh *before* the backward of step t, not after.",
+        ),
+        (
+            {"forwards": True},
+            "your loop runs forwards in time; gradients flow from the last step to "
+            "the first: for t in reversed(range(T)).",
+        ),
+        (
+            {"accumulate": "last"},
+            "dparams holds only one step's gradients (the last of your loop, t = 0): "
+            "the weights are shared by every step, so add up the steps' gradients.",
+        ),
+        (
+            {"accumulate": "first"},
+            "dparams holds only one step's gradients (t = T - 1): the weights are "
+            "shared by every step, so add up the steps' gradients.",
+        ),
+        (
+            {"mean_T": True},
+            "your parameter gradients are divided by the number of steps; the loss "
+            "adds up the steps, so the weights' gradients are the sum over t.",
+        ),
+        (
+            {"use_dh_n": False},
+            "your function ignores dh_n: the loss also reads h_n, so the gradient "
+            "arriving at the last step is dout[T-1] + dh_n.",
+        ),
+        (
+            {"use_dc_n": False},
+            "your function ignores dc_n: start the cell gradient from dc_n (zeros "
+            "when it is None), not from zeros.",
+        ),
+        (
+            {"initial": "arriving"},
+            "dh0 and dc0 are what arrived at step 0; they are the gradients of the "
+            "states *before* it: the dh_prev and dc_prev that step 0's backward "
+            "returns.",
+        ),
+        (
+            {"states_offset": 1},
+            "step t's backward is given the states after step t; it needs those "
+            "before it: h_prev = h_{t-1} and c_prev = c_{t-1} (h0 and c0 at t = 0).",
+        ),
+        (
+            {"start": "zeros"},
+            "your forward pass starts from zeros; run it from the given h0 and c0, "
+            "whose states the backward pass goes through.",
+        ),
+    ] + [
+        ({"step": kw}, "your step backward is wrong: " + hint)
+        for kw, hint in lstm_step_backward_mistakes()
+    ]
+
+
+@exercise
+def lstm_backward(fn):
+    """Exercise 4.1: lstm_backward(dout, x, params, h0, c0, dh_n=None, dc_n=None)
+    -> (dx (T, B, D), dparams, dh0 (B, H), dc0 (B, H)), for the loss
+    sum(out * dout) + sum(h_n * dh_n) + sum(c_n * dc_n)."""
+    name, labels = "lstm_backward", []
+    for label, call in _bptt_cases(seed=411):
+        x, params, h0 = call["x"], call["params"], call["h0"]
+        T, B, _ = x.shape
+        H, dtype = h0.shape[1], x.dtype
+        ordered = positional(call, "dout", "x", "params", "h0", "c0", "dh_n", "dc_n")
+        result, _ = call_student(fn, name, ordered, {}, label)
+        dx, dparams, dh0, dc0 = check_tuple(result, name, 4, "(dx, dparams, dh0, dc0)")
+        dx = check_array(dx, name, "dx", x.shape, dtype, label)
+        dh0 = check_array(dh0, name, "dh0", (B, H), dtype, label)
+        dc0 = check_array(dc0, name, "dc0", (B, H), dtype, label)
+        dparams = check_dparams(dparams, name, params, label)
+        _, _, cache = cells.lstm_forward(x, params, h0, call["c0"])
+        rdx, rdp, rdh0, rdc0 = cells.lstm_backward(
+            call["dout"], cache, call["dh_n"], call.get("dc_n")
+        )
+        student = flat_grads((dx, dh0, dc0), dparams)
+        reference = flat_grads((rdx, rdh0, rdc0), rdp)
+        if compare_all(student, reference):
+            labels.append(label)
+            continue
+
+        def variant(kw, c=call):
+            dx_, dp_, dh0_, dc0_ = lstm_backward_variant(
+                c["dout"], c["x"], c["params"], c["h0"], c["c0"], c["dh_n"],
+                c.get("dc_n"), **kw,
+            )  # fmt: skip
+            return flat_grads((dx_, dh0_, dc0_), dp_)
+
+        names = ("dx", "dh0", "dc0")
+        hint = diagnose(student, lstm_backward_mistakes(), variant) or parts_hint(
+            student, reference, names, B
+        )
+        raise wrong_values(
+            name,
+            label,
+            max_err(student, reference),
+            hint,
+            "none of the usual mistakes explains it. Check one step first (section "
+            "1's cell), then the loop: from dh = dh_n, dc = dc_n, for t from T - 1 "
+            "down to 0, step t gets dh + dout[t] and dc, with the states before it "
+            "(h_{t-1}, c_{t-1}); it returns the next dh and dc; add up dparams.",
+            named_outputs(names, student, reference),
+        )
+    report(name, labels)

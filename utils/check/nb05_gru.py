@@ -1,5 +1,6 @@
 """Checks of notebooks/05_gru.ipynb: exercise 5.1 (gru_step), 5.2
-(gru_step_backward) and 5.3 (counting parameters). Their mistakes are in
+(gru_step_backward), 5.3 (counting parameters) and 5.4 (flip_interpolation, a GRU
+converted between the two interpolation conventions). Their mistakes are in
 nb05_mistakes.py.
 """
 
@@ -10,10 +11,20 @@ import numpy as np
 
 from .. import cells
 from .calling import call_student, positional
-from .cases import LARGE, LARGE_FALLBACK, finite, large_step_cases, step_cases
+from .cases import (
+    LARGE,
+    LARGE_FALLBACK,
+    case_label,
+    finite,
+    large_step_cases,
+    random_params,
+    step_cases,
+)
 from .diagnose import close, diagnose, wrong_values
 from .harness import Fail, exercise, report
 from .nb05_mistakes import (
+    flip_mistakes,
+    flip_variant,
     gru_mistakes,
     gru_step_backward_mistakes,
     gru_step_backward_variant,
@@ -239,4 +250,86 @@ def param_count(fn):
                 f"parameter dict has {true} numbers.\nHint: {hint}."
             )
         labels.append(label)
+    report(name, labels)
+
+
+# (T, B, D, H, dtype): D != H first (D > 2H, where slicing columns for rows shows),
+# then D < H, D = H and float32.
+_FLIP_SHAPES = (
+    (5, 3, 7, 3, np.float64),
+    (6, 2, 3, 5, np.float64),
+    (4, 3, 4, 4, np.float64),
+    (5, 2, 6, 4, np.float32),
+    (3, 1, 2, 3, np.float32),
+)
+
+
+def _other_convention_out(x, params, h0, reset_after):
+    """out (T, B, H) of a GRU that updates as h' = z n + (1 - z) h."""
+    h, out = h0, []
+    for x_t in x:
+        h = gru_variant(x_t, h, params, reset_after, interp="z_takes_n")
+        out.append(h)
+    return np.stack(out)
+
+
+def _converted(result, name, params, label):
+    """The student's returned dict, validated: params' keys, shapes, dtypes."""
+    if result is None:
+        raise Fail(f"{name} returned None: did you forget `return new_params`?")
+    if not isinstance(result, dict):
+        raise Fail(
+            f"{name} returned {type(result).__name__}; return a new parameter "
+            "dict with the keys of params."
+        )
+    missing = [k for k in params if k not in result]
+    if missing:
+        raise Fail(
+            f"the dict from {name} lacks {missing}; return every key of params, "
+            "the unchanged arrays too, so that it is a whole GRU."
+        )
+    for key, p in params.items():
+        check_array(result[key], name, f"new_params[{key!r}]", p.shape, p.dtype, label)
+    return result
+
+
+@exercise
+def flip_interpolation(fn):
+    """Exercise 5.4: flip_interpolation(params) -> new params with which a GRU
+    updating as h' = z n + (1 - z) h computes what the GRU of params computes with
+    h' = (1 - z) n + z h (PyTorch's convention), run over hidden sequences in both
+    reset placements."""
+    name, labels = "flip_interpolation", []
+    rng = np.random.default_rng(504)
+    for T, B, D, H, dtype in _FLIP_SHAPES:
+        params = random_params("gru", D, H, dtype, rng)
+        x = rng.standard_normal((T, B, D)).astype(dtype)
+        h0 = rng.uniform(-0.9, 0.9, (B, H)).astype(dtype)
+        label = case_label(dtype, T=T, B=B, D=D, H=H)
+        result, _ = call_student(fn, name, (("params", params),), {}, label)
+        new = _converted(result, name, params, label)
+        for reset_after in (True, False):
+            case = f"{label}, reset_after={reset_after}"
+            ref = cells.gru_forward(x, params, h0, reset_after=reset_after)[0]
+            with np.errstate(all="ignore"):
+                out = _other_convention_out(x, new, h0, reset_after)
+            if not close(out, ref):
+                hint = diagnose(
+                    (out,),
+                    flip_mistakes(),
+                    lambda kw, x=x, p=params, h0=h0, ra=reset_after: (
+                        _other_convention_out(x, flip_variant(p, **kw), h0, ra)
+                    ),
+                )
+                raise wrong_values(
+                    name,
+                    case,
+                    float(np.abs(out - ref).max()),
+                    hint,
+                    "none of the usual mistakes explains it. Which gate changes "
+                    "its role between the conventions, and what makes a sigmoid "
+                    "give 1 - z instead of z? Change only that gate's rows.",
+                    [("the other convention's out", out, ref)],
+                )
+            labels.append(case)
     report(name, labels)

@@ -1,5 +1,6 @@
 """The mistakes of notebooks/05_gru.ipynb's GRU step (exercise 5.1) and GRU step
-backward (5.2), in both reset placements, for nb05_gru.py.
+backward (5.2), in both reset placements, and of the conversion between the two
+interpolation conventions (5.4), for nb05_gru.py.
 """
 
 import itertools
@@ -288,3 +289,130 @@ def gru_step_backward_mistakes(reset_after):
         if reset_after  # for reset_after=False the copy is right
         else []
     )
+
+
+_FLIP_RIGHT = (
+    " Since 1 - sigmoid(a) = sigmoid(-a), z' = 1 - z when the update gate's whole "
+    "pre-activation a_z = W_iz x + b_iz + W_hz h + b_hz changes sign, and nothing "
+    "else does."
+)
+
+
+def flip_variant(
+    p,
+    rows="z",
+    keys=("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+    how="negate",
+    block="H",
+    axis=0,
+):
+    """A GRU's parameters converted to the other interpolation convention
+    (h' = z n + (1 - z) h <-> h' = (1 - z) n + z h), with the given mistakes -> a
+    new dict.
+
+    rows: the row blocks changed, a string of 'r', 'z', 'n' ('z' is right, '' none);
+    keys: the arrays changed; how: 'negate' (right) or 'one_minus' (v -> 1 - v);
+    block: the block height used, 'H' (right) or 'D' (the input size); axis 1
+    slices the weights' columns instead of their rows.
+    """
+    H = p["weight_hh_l0"].shape[1]
+    size = p["weight_ih_l0"].shape[1] if block == "D" else H
+    out = {k: v.copy() for k, v in p.items()}
+    for key in keys:
+        v = out[key]
+        for name in rows:
+            j = "rzn".index(name)
+            part = slice(j * size, (j + 1) * size)
+            at = (slice(None), part) if axis == 1 and v.ndim == 2 else part
+            v[at] = -v[at] if how == "negate" else 1 - v[at]
+    return out
+
+
+def flip_mistakes():
+    """[(kwargs for flip_variant, hint)] of exercise 5.4."""
+    W_ih, W_hh, b_ih, b_hh = (
+        "weight_ih_l0",
+        "weight_hh_l0",
+        "bias_ih_l0",
+        "bias_hh_l0",
+    )
+    left_out = [
+        (
+            {"keys": tuple(k for k in (W_ih, W_hh, b_ih, b_hh) if k != key)},
+            f"you left params['{key}'] unchanged: its update rows [H:2H] ({term}) "
+            "are part of a_z as well." + _FLIP_RIGHT,
+        )
+        for key, term in (
+            (W_ih, "W_iz"),
+            (W_hh, "W_hz"),
+            (b_ih, "b_iz"),
+            (b_hh, "b_hz; PyTorch adds both bias vectors"),
+        )
+    ]
+    return left_out + [
+        (
+            {"rows": ""},
+            "your parameters are the originals: the other convention with the same "
+            "parameters is another function (z keeps the state in one, takes the "
+            "candidate in the other)." + _FLIP_RIGHT,
+        ),
+        (
+            {"rows": "r"},
+            "you changed the reset block, rows [0:H]; the gate whose role flips is "
+            "the update gate z, rows [H:2H]." + _FLIP_RIGHT,
+        ),
+        (
+            {"rows": "n"},
+            "you changed the candidate's block, rows [2H:3H]; the gate whose role "
+            "flips is the update gate z, rows [H:2H]." + _FLIP_RIGHT,
+        ),
+        (
+            {"rows": "zn"},
+            "you negated the candidate's rows [2H:3H] as well as the update block; "
+            "n enters both conventions the same way, only z becomes 1 - z."
+            + _FLIP_RIGHT,
+        ),
+        (
+            {"rows": "rzn"},
+            "you negated every parameter; that changes r and n too, where only the "
+            "update gate's pre-activation should change sign." + _FLIP_RIGHT,
+        ),
+        (
+            {"keys": (W_ih, W_hh)},
+            "you negated the update block's weights but not its biases: a_z "
+            "changes sign only if b_iz and b_hz do too." + _FLIP_RIGHT,
+        ),
+        (
+            {"keys": (b_ih, b_hh)},
+            "you changed only the update block's biases; its weights W_iz and "
+            "W_hz must change sign too." + _FLIP_RIGHT,
+        ),
+        (
+            {"keys": (W_ih, b_ih)},
+            "you changed only the input side (weight_ih_l0, bias_ih_l0); the "
+            "hidden side W_hz h + b_hz is part of a_z too." + _FLIP_RIGHT,
+        ),
+        (
+            {"keys": (W_hh, b_hh)},
+            "you changed only the hidden side (weight_hh_l0, bias_hh_l0); the "
+            "input side W_iz x + b_iz is part of a_z too." + _FLIP_RIGHT,
+        ),
+        (
+            {"how": "one_minus"},
+            "you replaced the update block's parameters v by 1 - v; what must "
+            "become 1 - z is the gate, not its parameters, and "
+            "1 - sigmoid(a) = sigmoid(-a): negate them." + _FLIP_RIGHT,
+        ),
+        (
+            {"block": "D"},
+            "your blocks are D = weight_ih_l0.shape[1] rows high; each block has H "
+            "rows, H = weight_hh_l0.shape[1] (the hidden cases have D != H)."
+            + _FLIP_RIGHT,
+        ),
+        (
+            {"axis": 1},
+            "you changed columns [H:2H] of the weights; the blocks are stacked in "
+            "rows (weight_ih_l0 is (3H, D), weight_hh_l0 (3H, H)): W[H:2H]."
+            + _FLIP_RIGHT,
+        ),
+    ]

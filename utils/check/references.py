@@ -52,12 +52,16 @@ REFERENCES = {
         "check.nb02_mistakes.rnn_backward_variant",
     ),
     "clip_by_norm": ("training.clip_grad_norm", "check.nb02_clipping.clip_variant"),
-    "lstm_forward": ("cells.lstm_forward", "variants.forward"),
-    "lstm_step_backward": (
+    "lstm_forward": (
+        "cells.lstm_forward",
+        "variants.forward",
+        "check.nb03_mistakes.masked_variant",
+    ),
+    "lstm_backward": (
         "cells.lstm_backward",
         "variants.backward",
         "gradients.numerical_gradient",
-        "check.nb04_lstm_backward.lstm_step_backward_variant",
+        "check.nb04_lstm_backward.lstm_backward_variant",
     ),
     "gru_step_backward": (
         "cells.gru_backward",
@@ -65,6 +69,7 @@ REFERENCES = {
         "check.nb05_mistakes.gru_step_backward_variant",
     ),
     "param_count": ("cells.init_params",),
+    "flip_interpolation": ("check.nb05_mistakes.flip_variant",),
     "cifg_step": ("check.nb06_lstm_vs_gru.cifg_variant",),
     "softmax_temperature": (
         "charlm.softmax_temperature",
@@ -81,7 +86,7 @@ REFERENCES = {
 }
 
 # Arguments of a check module's variant that choose a case, not a mistake.
-_NEUTRAL = frozenset({"reset_after", "axis"})
+_NEUTRAL = frozenset({"reset_after", "axis", "dh_n", "dc_n"})
 
 
 # The package the references live in: utils (this module is utils.check.references).

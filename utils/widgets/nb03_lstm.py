@@ -87,8 +87,9 @@ def gate_explorer(**initial):
 
 
 class HighwayExplorer(Explorer):
-    """The gradient through the cell, prod f_t, against the tanh RNN's Jacobian
-    product, over the lag. f_t = sigma(b_f + s eps_t) with fixed noise eps_t.
+    """The gradient through the cell, prod f_t, against the norm of a tanh RNN's
+    gradient ||dL/dh|| (a vector, for a loss <h_T, v>, ||v|| = 1), over the lag.
+    f_t = sigma(b_f + s eps_t) with fixed noise eps_t.
     Used in notebooks/03_lstm.ipynb.
     """
 
@@ -118,7 +119,7 @@ class HighwayExplorer(Explorer):
             np.ones(self.LAGS),
             color=COLORS["h"],
             lw=2,
-            label=r"tanh RNN: $\|\prod \mathrm{diag}(1-h^2) W_{hh}\|$",
+            label=r"tanh RNN: $\|\partial L/\partial h\|$ (a vector norm)",
         )[0]
         ax.set(
             yscale="log",

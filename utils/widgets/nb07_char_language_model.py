@@ -106,15 +106,16 @@ def sampler_explorer(**initial):
 
 class TextActivationExplorer(Explorer):
     """One unit of the stored character LSTM drawn over held-out text: each
-    character coloured by the unit's cell state, hidden state or a gate after
-    reading it. Used in notebooks/07_char_language_model.ipynb.
+    character coloured by the unit's cell state (drawn as tanh(c), in (-1, 1) like
+    h), hidden state or a gate after reading it. Used in
+    notebooks/07_char_language_model.ipynb.
     """
 
     figsize = (9, 5.6)
     tight = False  # the axes are placed by hand
     COLUMNS, ROWS = 60, 24
     QUANTITIES = (
-        "cell state c",
+        "tanh of the cell state c",
         "hidden state h",
         "input gate",
         "forget gate",
@@ -126,7 +127,7 @@ class TextActivationExplorer(Explorer):
         self.text = load_text("held_out")[:1500]
         acts = charlm.activations(self.model, self.text)
         self.acts = {
-            "cell state c": np.tanh(acts["c"]),  # tanh(c): in (-1, 1), like h
+            "tanh of the cell state c": np.tanh(acts["c"]),  # in (-1, 1), like h
             "hidden state h": acts["h"],
             "input gate": acts["input"],
             "forget gate": acts["forget"],

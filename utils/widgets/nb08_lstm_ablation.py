@@ -5,7 +5,8 @@ Serves notebooks/08_lstm_ablation.ipynb.
 
 import numpy as np
 
-from ..data import load_ablation
+from ..charlm import diverged, vocabulary
+from ..data import load_ablation, load_text
 from ..plots import COLORS
 from ..variants import VARIANTS
 from .base import Explorer, dropdown
@@ -28,6 +29,7 @@ class AblationExplorer(Explorer):
 
     def setup(self, fig):
         self.results = load_ablation()
+        self.V = len(vocabulary(load_text("train")))
         meta = self.results["meta"]
         ax = fig.add_subplot()
         seeds = sorted({s for _, s in self.results["runs"]})
@@ -44,13 +46,18 @@ class AblationExplorer(Explorer):
             ylabel="bits per character",
         )
         self.legend = ax.legend(loc="upper right")
-        self.status = ax.set_title("", fontsize=10)
+        self.status = ax.set_title("", fontsize=9.5, loc="left")
         self.dynamic = [*self.lines.values(), self.status, self.legend]
 
     def draw(self, variant, curve):
         runs, meta = self.results["runs"], self.results["meta"]
         stride = meta["train_stride"]
         finals = {"vanilla": [], "variant": []}
+        failed = [
+            seed
+            for (who, seed) in self.lines
+            if who == "variant" and diverged(runs[variant, seed]["train"], self.V)
+        ]
         for (who, seed), line in self.lines.items():
             run = runs["vanilla" if who == "vanilla" else variant, seed]
             if curve.startswith("held-out"):
@@ -62,10 +69,21 @@ class AblationExplorer(Explorer):
             finals[who].append(run["eval"][-1])
         self.legend.get_texts()[1].set_text(variant)
         v, b = np.array(finals["variant"]), np.array(finals["vanilla"])
+        look = (
+            f"does {variant} (blue) learn as fast as vanilla (grey)? "
+            f"{len(v)} seeds each, {curve}"
+        )
+        # always three lines: the layout is fixed at the first draw
+        look += (
+            f"\n{variant} seed {', '.join(map(str, failed))} diverged: its "
+            f"training loss ends above log2 V = {np.log2(self.V):.2f}"
+            if failed
+            else f"\nno {variant} run diverged (none ends above log2 V)"
+        )
         self.status.set_text(
-            f"held-out at the end: {variant} {v.mean():.3f} ± {v.std(ddof=1):.3f}, "
-            f"vanilla {b.mean():.3f} ± {b.std(ddof=1):.3f} bits/char "
-            f"(mean ± sd of {len(v)} seeds)"
+            f"{look}\nheld-out at the end: {variant} {v.mean():.3f} ± "
+            f"{v.std(ddof=1):.3f}, vanilla {b.mean():.3f} ± {b.std(ddof=1):.3f} "
+            f"bits/char (mean ± sd of {len(v)} seeds)"
         )
 
 

@@ -118,9 +118,7 @@ def check(keys):
     missing = [f"{v}/{s}" for v, s in configs if (v, s) not in stored["runs"]]
     if missing:
         sys.exit(f"not in data/{OUT}: {', '.join(missing)}")
-    print(f"this build: {reproduce.describe()}")
-    made = reproduce.stored_build(stored["meta"])
-    print(f"stored by:  {reproduce.describe(made) if made else 'no build recorded'}")
+    print(reproduce.builds_header(stored["meta"]))
     failed = 0
     with Pool(min(2, len(configs))) as pool:
         for (variant, seed), train, bpc, _, _ in pool.imap(run, configs):

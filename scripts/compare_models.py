@@ -93,9 +93,7 @@ def check(keys):
     missing = [key(*c) for c in configs if c not in stored["runs"]]
     if missing:
         sys.exit(f"not in {OUT.name}: {', '.join(missing)}")
-    print(f"this build: {reproduce.describe()}")
-    made = reproduce.stored_build(stored["meta"])
-    print(f"stored by:  {reproduce.describe(made) if made else 'no build recorded'}")
+    print(reproduce.builds_header(stored["meta"]))
     failed = 0
     with Pool(min(2, len(configs))) as pool:
         for config, train, _, evals, _ in pool.imap(run, configs):

@@ -79,9 +79,7 @@ def check(steps):
     _, meta = charlm.load_model(data.verified_path(OUT))
     if not 0 < steps <= len(meta["train_loss"]):
         sys.exit(f"--check takes 1 to {len(meta['train_loss'])} steps, got {steps}")
-    print(f"this build: {reproduce.describe()}")
-    made = reproduce.stored_build(meta)
-    print(f"stored by:  {reproduce.describe(made) if made else 'no build recorded'}")
+    print(reproduce.builds_header(meta))
     _, report, losses = train(steps, final=False)
     n = len(report.eval_bpc)
     ok, _, sentence = reproduce.verdict(

@@ -184,3 +184,13 @@ def describe(build_info=None):
     """One line naming a build, for the scripts' output."""
     b = build_info or build()
     return f"numpy {b['numpy']}, BLAS {b['blas']}, {b['platform']}"
+
+
+def builds_header(meta):
+    """The two lines every --check opens with: this build, and the stored file's
+    (from its meta dict)."""
+    made = stored_build(meta)
+    return (
+        f"this build: {describe()}\n"
+        f"stored by:  {describe(made) if made else 'no build recorded'}"
+    )

@@ -48,6 +48,23 @@ def use_course_style():
     )
 
 
+def loss_axis(ax, task, baseline):
+    """The y axis of a learning curve on one of notebook 06's tasks: the adding
+    problem's MSE on a log scale down to 1e-5 (solved runs reach it); the copy
+    task's cross-entropy on a linear scale to a little above the memoryless
+    baseline, where the runs differ."""
+    if task == "adding":
+        ax.set(yscale="log", ylim=(1e-5, 4), ylabel="MSE")
+    elif task == "copy":
+        ax.set(
+            yscale="linear",
+            ylim=(0, 1.3 * baseline),
+            ylabel="cross-entropy (nats per step)",
+        )
+    else:
+        raise ValueError(f"task must be 'adding' or 'copy', got {task!r}")
+
+
 def _box(ax, xy, text, color, w=0.8, h=0.5):
     x, y = xy
     ax.add_patch(
@@ -196,9 +213,7 @@ def lstm_cell_diagram():
             color="0.2",
             lw=1.2,
             connectionstyle="arc3,rad=-0.15",
-            path_effects=[
-                mpl.patheffects.withStroke(linewidth=4, foreground="white")
-            ],
+            path_effects=[mpl.patheffects.withStroke(linewidth=4, foreground="white")],
             zorder=2.5,
         )
     )

@@ -53,6 +53,7 @@ from .nb06_lstm_vs_gru import (
     EXPERIMENTS,
     MODEL_COLORS,
     MODEL_LABELS,
+    SEED_STYLES,
     ResultsExplorer,
     results_explorer,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "MODEL_COLORS",
     "MODEL_LABELS",
     "PATTERNS",
+    "SEED_STYLES",
     "T_STEPS",
     "W_IN",
     "W_REC",

@@ -79,8 +79,9 @@ def train_tagger(
     readout on the agreement task (Adam, clipping at 1, PyTorch's initialisation),
     over padded batches.
 
-    -> dict with 'train' (loss per step), 'eval_steps', 'eval_accuracy' (held-out,
-    over the masked steps), 'params', 'readout' (w, b) and 'seconds'. progress: an
+    -> dict with 'train' (loss per step, nats), 'eval_steps', 'eval_bits' (held-out
+    loss in bits per masked step: 1 is chance) and 'eval_accuracy', 'params',
+    'readout' (w, b) and 'seconds'. progress: an
     object with update(step, loss), e.g. utils.widgets.LiveLoss.
     Used in notebooks/09_deeper_and_bidirectional.ipynb.
     """
@@ -95,13 +96,14 @@ def train_tagger(
     x_eval, y_eval, m_eval, l_eval = agreement_task(
         T, eval_size, np.random.default_rng(10_000 + seed)
     )
-    losses, eval_steps, accuracies = [], [], []
+    losses, eval_steps, bits, accuracies = [], [], [], []
     start = time.perf_counter()
     for step in range(steps + 1):
         if step % eval_every == 0 or step == steps:
             out = cells.multi_forward(kind, x_eval, net, lengths=l_eval)[0]
-            acc = tagger_loss(out, y_eval, m_eval, params["w"], params["b"])[1]
+            loss, acc = tagger_loss(out, y_eval, m_eval, params["w"], params["b"])[:2]
             eval_steps.append(step)
+            bits.append(loss / np.log(2))
             accuracies.append(acc)
         if step == steps:
             break
@@ -117,6 +119,7 @@ def train_tagger(
     return {
         "train": np.array(losses),
         "eval_steps": np.array(eval_steps),
+        "eval_bits": np.array(bits),
         "eval_accuracy": np.array(accuracies),
         "params": net,
         "readout": (params["w"], params["b"]),

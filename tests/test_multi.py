@@ -405,3 +405,43 @@ def test_bad_states_lengths_and_dropout_raise_value_errors():
         cells.init_multi_params("gru", 3, 2, 1, 2, np.random.default_rng())
     with pytest.raises(ValueError, match=r"seq must be a numpy array"):
         cells.reverse_padded([1, 2], [1])
+
+
+# ------------------------------------------------------ the agreement task (09, sec 7)
+
+
+def test_agreement_task_targets_and_mask():
+    from utils.training import agreement_task
+
+    x, y, mask, lengths = agreement_task(12, 64, np.random.default_rng(0))
+    assert x.shape == (12, 64, 1) and y.shape == mask.shape == (12, 64)
+    assert lengths.min() >= 6 and lengths.max() <= 12
+    for b, L in enumerate(lengths):
+        bits = x[:, b, 0]
+        assert np.all(np.abs(bits[:L]) == 1) and np.all(bits[L:] == 0)
+        assert mask[:, b].tolist() == [1 <= t <= L - 2 for t in range(12)]
+        for t in range(1, L - 1):
+            assert y[t, b] == (bits[t - 1] == bits[t + 1])
+    with pytest.raises(ValueError, match="T must be an integer >= 3"):
+        agreement_task(2, 4, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"min_length must lie in \[3, T\]"):
+        agreement_task(8, 4, np.random.default_rng(0), min_length=9)
+
+
+def test_tagger_loss_gradients_by_centred_differences():
+    from utils.gradients import numerical_gradient
+    from utils.training import agreement_task, tagger_loss
+
+    rng = np.random.default_rng(1)
+    _, y, mask, _ = agreement_task(7, 5, rng)
+    out = rng.standard_normal((7, 5, 4))
+    w, b = rng.standard_normal((1, 4)), rng.standard_normal(1)
+    loss, accuracy, dout, dw, db = tagger_loss(out, y, mask, w, b)
+    assert 0 <= accuracy <= 1 and loss > 0
+
+    def f():
+        return tagger_loss(out, y, mask, w, b)[0]
+
+    for analytic, target in ((dout, out), (dw, w), (db, b)):
+        assert rel_error(analytic, numerical_gradient(f, target)) < 1e-7
+    assert np.all(dout[~mask] == 0)  # unmasked steps get no gradient

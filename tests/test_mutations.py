@@ -30,6 +30,8 @@ wrong types, NaN, functions that never return). This file covers, per exercise:
 | 7.2 | `bits_per_char` | 16 (and 2 correct) | 16 | nats; log base 10; summed over the characters; sign is flipped; most likely character; averaged the probabilities before the log; shifted by one; RuntimeWarning; one number; np.roll; (N, N) table; log_p[targets] picks rows; every entry; over axis 0; multiplied by ln 2 |
 | 7.3 | `line_position_cell` | 13 (and 4 correct) | 13 | absolute value; covariances; whether the character is a newline; never goes back to 0; np.corrcoef; one integer; another; off by one at the newline; left the newline characters out; not the index of a unit |
 | 8.1 | `peephole_step` | 23 (and 2 correct) | 23 | output gate's peephole reads c_prev; multiply the hidden state; added the peephole weights themselves; peepholes went to the wrong gates; missing the tanh; gate order; left out b_hh; two mistakes; left out b_ih; left out both biases; no peepholes; output gate has no peephole; input and forget gates have no peephole; forget gate has no peephole; gates use tanh; candidate g uses a sigmoid; multiplies h instead of c; old cell state; (c_next, h_next); NaN; hundreds |
+| 9.1 | `bigru_forward` | 18 (and 3 correct) | 18 | reads the sequence forwards; not put back in time order; parameters are swapped; [reverse ; forward]; h_n[0] must be the forward; h_n is out[-1]; yours are swapped; ignores h0; both directions start from h0[0]; ignores lengths; starts at the padding; out must be 0 at the padding; run on through the padding; zeroing the padded inputs; side by side; one direction's states; float64; two mistakes |
+| 9.2 | `deep_bigru_backward` | 16 (and 2 correct) | 16 | dout is not reversed in time; not put back in time order; only the forward direction's part; gradient of the top layer's outputs; dout plus layer 1's input gradient; direction-major; ignores dh_n; only the top layer's directions get their dh_n; halves are swapped; filed under each other's keys; as if h_n were out[-1]; forward pass starts from zeros; changed its argument dout in place; has shape (2,; lacks; two mistakes |
 
 Exercise 6.2 asks for predictions in words, answered in the notebook; it has no
 function to check. (The table is generated from the suites below by ``python -m tests.test_mutations``,
@@ -2207,7 +2209,7 @@ DEEP_BIGRU_BACKWARD = [
     (dbb(rev_dout=False), ["dout is not reversed in time"]),
     (dbb(rev_dx=False), ["not put back in time order"]),
     (dbb(both_dx=False), ["only the forward direction's part"]),
-    (dbb(lower="top"), ["layer 0 got dout,"]),
+    (dbb(lower="top"), ["gradient of the top layer's outputs", "layer 0 got dout"]),
     (dbb(lower="both"), ["dout plus layer 1's input gradient"]),
     (dbb(order="direction"), ["direction-major", "2 k + d"]),
     (dbb(use_dh_n="none"), ["ignores dh_n"]),
@@ -2217,7 +2219,7 @@ DEEP_BIGRU_BACKWARD = [
     (dbb(rev_dh_n="out_last"), ["as if h_n were out[-1]"]),
     (dbb(start="zeros"), ["forward pass starts from zeros"]),
     (dbb(rev_dh_n="out_last", in_place=True), ["changed its argument dout in place"]),
-    (dbb(top_dh0=True), ["dh0", "expected (4,"]),
+    (dbb(top_dh0=True), ["has shape (2,", "expected (4,"]),
     (dbb(keys_renamed=False), ["lacks"]),
     (dbb(rev_dout=False, rev_dx=False), ["two mistakes", "not reversed in time"]),
 ]

@@ -386,7 +386,7 @@ def test_bidirectional_explorer_shows_what_each_direction_reads():
     forward, reverse = e.forward_line.get_ydata(), e.reverse_line.get_ydata()
     assert np.all(forward[:12] > 0) and np.all(reverse[:12] > 0)
     assert np.all(forward[12:] == 0) and np.all(reverse[12:] == 0)
-    assert "sees all 12" in e.status.get_text()
+    assert "see all 12" in e.status.get_text()
     e.set(t=13)  # padding: out is 0 there and nothing reaches it
     assert not e.forward_line.get_ydata().any() and not e.reverse_line.get_ydata().any()
     assert "padding" in e.status.get_text()

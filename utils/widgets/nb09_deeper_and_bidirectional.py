@@ -169,19 +169,15 @@ class BidirectionalExplorer(Explorer):
         self.forward_line.set_ydata(influence[0, t])
         self.reverse_line.set_ydata(influence[1, t])
         if t >= L:
-            text = f"t = {t} is padding (L = {L}): out_t = 0, and no input reaches it"
+            text = f"t = {t} is padding (L = {L}): out_t = 0, no input reaches it"
         elif n_layers == 1:
             text = (
-                f"t = {t}: the forward state has read x_0 .. x_{t} ({t + 1} inputs), "
-                f"the reverse state x_{t} .. x_{L - 1} ({L - t}); "
-                f"out_t = [both] sees all {L}"
+                f"t = {t}: the forward state has read x_0..x_{t}, "
+                f"the reverse state x_{t}..x_{L - 1}"
             )
         else:
-            text = (
-                f"t = {t}, 2 layers: each direction of layer 2 reads both of layer "
-                f"1's, so each state at t sees all {L} inputs"
-            )
-        self.status.set_text(f"{kind.upper()}: {text}")
+            text = f"t = {t}, 2 layers: both states at t see all {L} inputs"
+        self.status.set_text(f"{kind.upper()}, {text}")
 
 
 def bidirectional_explorer(**initial):

@@ -53,6 +53,7 @@ from .nb05_gru import (
 from .nb06_lstm_vs_gru import (
     EXPERIMENTS,
     MODEL_COLORS,
+    MODEL_LABELS,
     ResultsExplorer,
     results_explorer,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "EXPLORERS",
     "GATE_PATTERNS",
     "MODEL_COLORS",
+    "MODEL_LABELS",
     "PATTERNS",
     "T_STEPS",
     "W_IN",

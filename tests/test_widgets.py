@@ -368,3 +368,38 @@ def test_ablation_explorer_title_names_a_diverged_run():
     e.set(variant="NFG")
     assert "no NFG run diverged" in e.status.get_text()
     assert e.status.get_text().count("\n") == 2  # the layout is fixed at the first draw
+
+
+def test_bidirectional_explorer_shows_what_each_direction_reads():
+    e = widgets.bidirectional_explorer(t=5, L=12, kind="gru", layers="1 layer")
+    forward, reverse = e.forward_line.get_ydata(), e.reverse_line.get_ydata()
+    assert np.flatnonzero(forward).tolist() == list(range(6))  # x_0 .. x_5
+    assert np.flatnonzero(reverse).tolist() == list(range(5, 12))  # x_5 .. x_11
+    # the influences are Jacobian norms: two of them against centred differences
+    params = {k: v for k, v in e.params["gru"].items() if "_l1" not in k}
+    H, eps = e.H, 1e-6
+
+    def jacobian_norm(t, s, half):
+        columns = []
+        for j in range(e.D):
+            x = e.x.copy()
+            x[s, 0, j] += eps
+            up = cells.multi_forward("gru", x, params, lengths=[12])[0]
+            x[s, 0, j] -= 2 * eps
+            down = cells.multi_forward("gru", x, params, lengths=[12])[0]
+            columns.append((up - down)[t, 0, half * H : (half + 1) * H] / (2 * eps))
+        return np.linalg.norm(columns)
+
+    ratio = jacobian_norm(5, 2, 0) / jacobian_norm(5, 9, 1)
+    assert forward[2] / reverse[9] == pytest.approx(ratio, rel=1e-6)
+    e.set(layers="2 layers")  # each direction of layer 1 reads both of layer 0's
+    forward, reverse = e.forward_line.get_ydata(), e.reverse_line.get_ydata()
+    assert np.all(forward[:12] > 0) and np.all(reverse[:12] > 0)
+    assert np.all(forward[12:] == 0) and np.all(reverse[12:] == 0)
+    assert "see all 12" in e.status.get_text()
+    e.set(t=13)  # padding: out is 0 there and nothing reaches it
+    assert not e.forward_line.get_ydata().any() and not e.reverse_line.get_ydata().any()
+    assert "padding" in e.status.get_text()
+    states = np.asarray(e.images[1].get_array()).reshape(e.H, e.T)
+    assert np.all(states[:, 12:] == 0) and np.abs(states[:, :12]).max() > 0.1
+    assert e.pads[0].get_x() == pytest.approx(11.5)

@@ -4,12 +4,14 @@
     tasks.py   first_bit (notebook 04), the adding problem and the copy task (06),
                and each task's baseline loss
     loop.py    task_loss and train: a cell with a linear readout on a task
+    tagging.py the agreement task and a stacked, bidirectional tagger (09)
 
 A live loss curve for a notebook is utils.widgets.LiveLoss: pass it as `progress`.
 """
 
 from .loop import task_loss, train
 from .optim import Adam, clip_grad_norm
+from .tagging import agreement_task, tagger_loss, train_tagger
 from .tasks import (
     COPY_LENGTH,
     COPY_SYMBOLS,
@@ -26,10 +28,13 @@ __all__ = [
     "TASKS",
     "Adam",
     "adding_problem",
+    "agreement_task",
     "baseline",
     "clip_grad_norm",
     "copy_task",
     "first_bit_task",
+    "tagger_loss",
     "task_loss",
     "train",
+    "train_tagger",
 ]

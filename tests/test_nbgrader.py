@@ -120,7 +120,8 @@ def course(tmp_path_factory):
 
     source = course / "source" / "ps1"
     # "mixed": nbgrader's released copies; 0.1 and 1.1 right, 0.2 and 1.3 wrong,
-    # 1.2 left as the stub, and the check cell of 0.2 emptied (nbgrader restores it)
+    # 1.2 left as the stub; and the check cell of 0.2 emptied and notebook 01's
+    # setup cell broken, both read-only cells that nbgrader restores
     for name in PS1:
         nb = read(course / "release" / "ps1" / name)
         answers = read(source / name)
@@ -132,6 +133,8 @@ def course(tmp_path_factory):
                 cell(nb, grade_id).source = wrong
         if name == PS1[0]:
             cell(nb, "ex0_2_check").source = "pass"
+        else:
+            nb.cells[1].source = 'raise RuntimeError("edited")'
         hand_in(course, "mixed", name, nb)
     # "handout": the course's own student copy of notebook 00 (what notebooks/ holds),
     # 0.1 solved, 0.2 left as its stub; notebook 01 not handed in
@@ -153,15 +156,14 @@ def scores(course, student):
             g.name: (g.score, g.max_score)
             for nb in submission.notebooks
             for g in nb.grades
-            if nb.name + ".ipynb" in PS1
         }
 
 
 def test_autograde_scores_every_check(course):
     assert scores(course, "mixed") == {
         "ex0_1_check": (1, 1),
-        "ex0_2_check": (0, 1),  # wrong, though its check cell was emptied
-        "ex1_1_check": (1, 1),
+        "ex0_2_check": (0, 1),  # its check cell restored
+        "ex1_1_check": (1, 1),  # the setup cell restored
         "ex1_2_check": (0, 1),  # the stub
         "ex1_3_check": (0, 1),
     }
@@ -173,6 +175,7 @@ def test_the_checks_hints_reach_the_feedback(course):
     autograded = course / "autograded" / "mixed" / "ps1"
     nb = read(autograded / PS1[0])
     assert cell(nb, "ex0_2_check").source == "check.sigmoid_grad(sigmoid_grad)"
+    assert read(autograded / PS1[1]).cells[1].source.startswith("# Setup: ")
     assert "All correct: stable_sigmoid passes." in shown(cell(nb, "ex0_1_check"))
     for grade_id, hint in HINTS.items():
         text = shown(cell(read(autograded / notebook_of(grade_id)), grade_id))

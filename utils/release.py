@@ -4,7 +4,7 @@
     python -m utils.release --check   # exit 1 if a notebook is out of date
     python -m utils.release --points  # list every graded cell and its points
     python -m utils.release --nbgrader-course DIR [--assignment NAME] [NOTEBOOK ...]
-                                      # an nbgrader course folder (README, nbgrader)
+                                      # an nbgrader course folder (see the README)
 
 The solution notebooks in notebooks/solutions/ are the single source. In a code
 cell, the lines from ``### BEGIN SOLUTION`` to ``### END SOLUTION`` (the markers
@@ -45,7 +45,7 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 EXERCISE = re.compile(r"^###\s+Exercise\s+(\d+\.\d+):\s*(.+?)\s*$", re.M)
 CHECK_CALL = re.compile(r"check\.\w+\(.*\)")  # one line: the cell that grades
 POINTS = 1  # every exercise: on its check cell, or on its written answer
-SCHEMA_VERSION = 3  # nbgrader's cell metadata schema (nbgrader 0.6 to 0.9)
+SCHEMA_VERSION = 3  # nbgrader's cell metadata schema, as nbgrader 0.9 writes it
 
 
 def _strip(source, exercise, markdown, where):

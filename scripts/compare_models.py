@@ -9,13 +9,15 @@ Every run is seeded and BLAS runs on one thread per process. On the build of num
 and BLAS that made the file (recorded in it) a rerun gives the stored numbers bit for
 bit; on another build (another CPU's BLAS kernel, MKL, Accelerate) every point within
 1e-6, or for a run that amplifies rounding its course within TOLERANCE
-(utils.reproduce says why; scripts/kernel_drift.py measures it). The grid: 4 models
-(the RNN, the LSTM with forget-gate bias 0 and +1, the GRU) x 2 tasks x 2 lags x 6
-learning rates x 2 seeds, 3000 steps each, hidden size 32, batch 32, Adam, gradients
-clipped at norm 1; and two long runs of the RNN (adding, T = 100, lr 1e-3, 20,000
-steps). It takes about an hour and a half on 2 cores (one process per core); --missing runs
-only what the file lacks, on the build that made it, and keeps the rest. Results
-are read by notebooks/06_lstm_vs_gru.ipynb.
+(utils.reproduce says why; scripts/kernel_drift.py measures it), except the runs at
+the largest learning rate, where training fails and is chaotic (UNSTABLE).
+
+The grid: 4 models (the RNN, the LSTM with forget-gate bias 0 and +1, the GRU) x 2
+tasks x 2 lags x 6 learning rates x 2 seeds, 3000 steps each, hidden size 32, batch
+32, Adam, gradients clipped at norm 1; and two long runs of the RNN (adding, T =
+100, lr 1e-3, 20,000 steps). It takes about an hour and a half on 2 cores (one
+process per core); --missing runs only what the file lacks, on the build that made
+it, and keeps the rest. Results are read by notebooks/06_lstm_vs_gru.ipynb.
 """
 
 import os
@@ -58,6 +60,15 @@ LONG_CONFIGS = [("adding", 100, "rnn_long", 1e-3, seed) for seed in SEEDS]
 # a run that solved its task and one that did not differ by at least 0.43
 # (scripts/kernel_drift.py, tests/test_reproduce.py; data/README.md).
 TOLERANCE = 0.25
+# At the largest learning rate every run fails (ends at or above its baseline) and
+# its course is chaotic: of three reruns under the Sandybridge kernel one went
+# elsewhere (adding/100/gru/0.3/1, by 0.85) and one came within 0.21 of the 0.25
+# allowed. Another build is not expected to reproduce these runs.
+UNSTABLE_LR = 0.3
+UNSTABLE = (
+    "at lr 0.3 training fails and its course is chaotic: where it goes depends on "
+    "rounding (data/README.md)"
+)
 
 
 def grid():
@@ -122,6 +133,7 @@ def check(keys):
                 stored["meta"],
                 TOLERANCE,
                 training.baseline(config[0], config[1]),
+                unstable=UNSTABLE if config[3] == UNSTABLE_LR else None,
             )
             failed += not ok
             print(f"{key(*config)}: {sentence}", flush=True)

@@ -35,7 +35,7 @@ DEFAULT = {
         "copy/10/lstm/0.001/0",
         "copy/30/gru/0.01/0",
     ],
-    "ablation": ["CIFG/0", "NFG/1", "NOAF/1", "V/0"],
+    "ablation": ["CIFG/0", "NFG/1", "NOAF/1", "vanilla/0"],
     "charlm": ["250"],
 }
 LINE = re.compile(r"^(\S+): (.*)$")

@@ -4,10 +4,14 @@
     tasks.py   first_bit (notebook 04), the adding problem and the copy task (06),
                and each task's baseline loss
     loop.py    task_loss and train: a cell with a linear readout on a task
+    seq2seq.py the reversal task and an encoder-decoder trained with teacher
+               forcing (notebook 10)
+    decoding.py  free-running greedy decoding and beam search (notebook 10)
 
 A live loss curve for a notebook is utils.widgets.LiveLoss: pass it as `progress`.
 """
 
+from . import decoding, seq2seq
 from .loop import task_loss, train
 from .optim import Adam, clip_grad_norm
 from .tasks import (
@@ -29,7 +33,9 @@ __all__ = [
     "baseline",
     "clip_grad_norm",
     "copy_task",
+    "decoding",
     "first_bit_task",
+    "seq2seq",
     "task_loss",
     "train",
 ]

@@ -136,6 +136,13 @@ def check_model(model):
         raise ValueError(
             f"model['kind'] must be 'gru' or 'lstm', got {model['kind']!r}"
         )
+    H = model["decoder"]["weight_hh_l0"].shape[1]
+    for key, shape in (("w_out", (V, H)), ("b_out", (V,))):
+        if model[key].shape != shape:
+            raise ValueError(
+                f"model[{key!r}] must have shape {shape} for V = {V} tokens and "
+                f"H = {H}, got {model[key].shape}"
+            )
     return model
 
 

@@ -28,6 +28,7 @@ they recognise (in a notebook's ``_mistakes`` module where both do not fit in on
     nb06_lstm_vs_gru.py            6.1
     nb07_char_language_model.py    7.1, 7.2, 7.3 (nb07_mistakes.py)
     nb08_lstm_ablation.py          8.1
+    nb10_sequence_to_sequence.py   10.1, 10.2 (nb10_mistakes.py)
 """
 
 from .harness import CheckFailed, NotAttempted
@@ -51,6 +52,7 @@ from .nb07_char_language_model import (
     softmax_temperature,
 )
 from .nb08_lstm_ablation import peephole_step
+from .nb10_sequence_to_sequence import beam_step, sequence_nll
 
 # A student's function gets this many seconds per hidden case (they are tiny); past
 # that it is stopped, so that an endless loop cannot hang the notebook. Read when a
@@ -61,6 +63,7 @@ __all__ = [
     "TIME_LIMIT",
     "CheckFailed",
     "NotAttempted",
+    "beam_step",
     "bits_per_char",
     "cifg_step",
     "clip_by_norm",
@@ -82,6 +85,7 @@ __all__ = [
     "rnn_forward",
     "rnn_step",
     "rnn_step_backward",
+    "sequence_nll",
     "sigmoid_grad",
     "softmax_temperature",
     "stable_sigmoid",

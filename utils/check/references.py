@@ -83,6 +83,14 @@ REFERENCES = {
     ),
     "line_position_cell": ("charlm.line_position",),
     "peephole_step": ("variants.forward", "check.nb08_lstm_ablation.peephole_variant"),
+    "sequence_nll": (
+        "training.seq2seq.loss_and_grads",
+        "check.nb10_mistakes.nll_variant",
+    ),
+    "beam_step": (
+        "training.decoding.beam_search",
+        "check.nb10_mistakes.beam_step_variant",
+    ),
 }
 
 # Arguments of a check module's variant that choose a case, not a mistake.

@@ -12,6 +12,7 @@ One module per notebook holds that notebook's explorers, on a shared base:
     nb06_lstm_vs_gru.py            results_explorer
     nb07_char_language_model.py    sampler_explorer, text_activation_explorer
     nb08_lstm_ablation.py          ablation_explorer
+    nb10_sequence_to_sequence.py   decoding_explorer
     live_loss.py                   LiveLoss, the live loss curve (04, 06, 07)
 
 A notebook shows one with a single line, ``utils.widgets.gate_explorer()``; every
@@ -62,6 +63,7 @@ from .nb07_char_language_model import (
     text_activation_explorer,
 )
 from .nb08_lstm_ablation import AblationExplorer, ablation_explorer
+from .nb10_sequence_to_sequence import DecodingExplorer, decoding_explorer
 
 # Every explorer of the course, by name: the benchmark, the tests and the
 # presentation page (present/explorers.ipynb) go through this list.
@@ -78,6 +80,7 @@ EXPLORERS = {
     "sampler": sampler_explorer,
     "text_activation": text_activation_explorer,
     "ablation": ablation_explorer,
+    "decoding": decoding_explorer,
 }
 
 __all__ = [
@@ -92,6 +95,7 @@ __all__ = [
     "AblationExplorer",
     "ActivationExplorer",
     "CoupledExplorer",
+    "DecodingExplorer",
     "Explorer",
     "ForgetBiasExplorer",
     "GRUGateExplorer",
@@ -107,6 +111,7 @@ __all__ = [
     "activation_explorer",
     "corner_text",
     "coupled_explorer",
+    "decoding_explorer",
     "dropdown",
     "forget_bias_explorer",
     "gate_explorer",

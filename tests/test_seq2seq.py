@@ -280,3 +280,11 @@ def test_the_stored_model_reverses_the_training_lengths():
     assert model["kind"] == "lstm" and model["w_out"].dtype == np.float32
     assert meta["eval_accuracy"][-1] > 0.99
     assert len(meta["train_loss"]) == int(meta["steps"])
+
+
+def test_loss_alone_is_the_loss_of_loss_and_grads():
+    model = small_model("lstm")
+    src, tgt = seq2seq.reversal_batch(5, 3, np.random.default_rng(12))
+    assert seq2seq.loss(model, src, tgt) == pytest.approx(
+        seq2seq.loss_and_grads(model, src, tgt)[0], rel=1e-12
+    )

@@ -184,12 +184,20 @@ def _decode_forward(model, dec_in, state):
 
 def teacher_forced_logits(model, src, tgt):
     """The decoder's logits when it reads the true prefix: src (S, B), tgt (T, B)
-    -> logits (T, B, V); logits[t] scores y_{t+1} after <bos>, y_1 .. y_t."""
+    -> logits (T, B, V); logits[t] scores tgt[t], after the decoder read BOS and
+    tgt[:t]."""
     check_tokens("tgt", tgt)
     _check_batch(src, tgt)
     state, _ = encode(model, src)
     out, _ = _decode_forward(model, decoder_inputs(tgt), state)
     return out @ model["w_out"].T + model["b_out"]
+
+
+def loss(model, src, tgt):
+    """The teacher-forced loss of loss_and_grads alone (no backward pass): the mean
+    over the T * B predictions of -log p(y_t | y_<t, x) -> a float."""
+    logp = cells.log_softmax(teacher_forced_logits(model, src, tgt))
+    return -float(np.take_along_axis(logp, tgt[..., None], axis=-1).mean())
 
 
 def loss_and_grads(model, src, tgt):

@@ -8,7 +8,7 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 
 from ..data import verified_path
 from ..plots import COLORS
@@ -25,6 +25,7 @@ INPUTS = (
     "299792458314",
 )
 TOP = 5  # candidates shown
+K_MAX = 6  # the widest beam
 MAX_STEPS = max(len(s) for s in INPUTS) + 1  # the longest output, EOS included
 
 
@@ -42,7 +43,7 @@ class DecodingExplorer(Explorer):
     Used in notebooks/10_sequence_to_sequence.ipynb.
     """
 
-    figsize = (9.5, 4.2)
+    figsize = (11, 4.2)
 
     def __init__(self, **initial):
         super().__init__(**initial)
@@ -52,11 +53,10 @@ class DecodingExplorer(Explorer):
         self.model = stored_model()
         self._greedy, self._beams = {}, {}
         self.text = widgets.HTML()
-        options = [(f"{s} ({len(s)} digits)", s) for s in INPUTS]
         return {
-            "source": dropdown("source string", options, INPUTS[2]),
+            "source": dropdown("source string", INPUTS, INPUTS[2]),
             "step": int_slider("output step t", 1, 1, MAX_STEPS),
-            "k": int_slider("beam width k", 3, 1, 5),
+            "k": int_slider("beam width k", 2, 1, K_MAX),
         }
 
     def greedy(self, source):
@@ -81,7 +81,7 @@ class DecodingExplorer(Explorer):
 
     def setup(self, fig):
         H = self.model["w_out"].shape[1]
-        grid = fig.add_gridspec(1, 2, width_ratios=(1.7, 1))
+        grid = fig.add_gridspec(1, 3, width_ratios=(1.6, 1, 0.9))
         ax = fig.add_subplot(grid[0, 0])
         # a QuadMesh redraws about ten times faster than an image of the same cells
         self.state = ax.pcolormesh(
@@ -116,12 +116,33 @@ class DecodingExplorer(Explorer):
             xlabel="probability",
         )
         bars.set_title("$p(y_t \\mid y_{<t}, x)$: the top candidates", fontsize=10)
+        beam = fig.add_subplot(grid[0, 2])
+        slots = np.arange(2 * K_MAX) + 1
+        colors = [COLORS["h"]] * K_MAX + [COLORS["aux"]] * K_MAX
+        self.beam_bars = beam.bar(slots, np.zeros(2 * K_MAX), color=colors).patches
+        beam.set(
+            xlim=(0.3, 2 * K_MAX + 0.7),
+            ylim=(-16, 0.5),
+            xticks=slots,
+            xlabel="hypothesis (as listed below)",
+            ylabel="summed log-probability",
+        )
+        beam.legend(
+            handles=[
+                Patch(color=COLORS["h"], label="live"),
+                Patch(color=COLORS["aux"], label="finished"),
+            ],
+            loc="lower right",
+            fontsize=8,
+        )
+        beam.set_title("the beam after step t", fontsize=10)
         self.status = fig.suptitle("", fontsize=10)
         self.dynamic = [
             self.state,
             self.now,
             *self.bars,
             *self.labels,
+            *self.beam_bars,
             self.status,
         ]
 
@@ -149,6 +170,11 @@ class DecodingExplorer(Explorer):
         out = seq2seq.to_text(tokens[:n])
         steps = self.beam(source, k)
         live, ended = steps[min(t, len(steps)) - 1]
+        ended = ended[:k]
+        for j, bar in enumerate(self.beam_bars):  # live in slots 1..k, then finished
+            group, i = (live, j) if j < K_MAX else (ended, j - K_MAX)
+            bar.set_height(max(group[i][1], -16) if i < len(group) else 0)
+            bar.set_x((i if j < K_MAX else len(live) + i) + 0.6)
         self.text.value = self.describe(source, target, out, read, k, live, ended)
         chose = seq2seq.SYMBOLS[tokens[t - 1]]
         self.status.set_text(
@@ -168,8 +194,13 @@ class DecodingExplorer(Explorer):
             f"up to step {t} the decoder read {read} and greedy wrote {out[:t]}",
             f"the beam of width {k} after step {t} (scores: summed log-probabilities)",
         ]
-        rows += [f"  live      {seq2seq.to_text(p):14s} {s:9.4f}" for p, s in live]
-        rows += [f"  finished  {seq2seq.to_text(p):14s} {s:9.4f}" for p, s in ended[:k]]
+        listed = [("live", p, s) for p, s in live] + [
+            ("finished", p, s) for p, s in ended
+        ]
+        rows += [
+            f"  {n:2d} {kind:9s} {seq2seq.to_text(p):14s} {s:9.4f}"
+            for n, (kind, p, s) in enumerate(listed, 1)
+        ]
         return (
             "<pre style='margin: 0; font-size: 12px; line-height: 1.3'>"
             + html.escape("\n".join(rows))

@@ -288,3 +288,21 @@ def test_loss_alone_is_the_loss_of_loss_and_grads():
     assert seq2seq.loss(model, src, tgt) == pytest.approx(
         seq2seq.loss_and_grads(model, src, tgt)[0], rel=1e-12
     )
+
+
+def test_the_exercise_checks_refuse_the_course_own_functions():
+    """Exercise 10.2 cannot be answered with utils' beam search, nor 10.1 with the
+    model's loss; the message says so."""
+    from utils import check
+
+    def beam_step(scores, log_probs, k, eos):
+        decoding.beam_search(None, np.zeros((1, 1), int), k, 3)
+
+    with pytest.raises(AssertionError, match="the course's reference"):
+        check.beam_step(beam_step)
+
+    def sequence_nll(logits, targets, lengths):
+        return seq2seq.loss_and_grads(None, targets, targets)
+
+    with pytest.raises(AssertionError, match="the course's reference"):
+        check.sequence_nll(sequence_nll)

@@ -226,7 +226,7 @@ def beam_step_variant(
             parent, token = f // V, f
         else:
             parent, token = f // V, f % V
-        is_end = f % V == eos
+        is_end = token == eos  # as decoded, right or wrong
         if is_end and ends in ("right", "count", "all"):
             s = flat[f] if done_score == "sum" else log_probs[f // V, eos]
             done.append((f, parent, s))

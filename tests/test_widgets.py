@@ -376,9 +376,7 @@ def test_decoding_explorer_steps_through_the_greedy_decoding():
     assert np.isfinite(shown[:, :4]).all() and np.isnan(shown[:, 4:]).all()
     widths = [bar.get_width() for bar in e.bars]
     assert widths == sorted(widths, reverse=True)
-    np.testing.assert_allclose(
-        widths[0], np.exp(trace["logp"][3, 0]).max(), rtol=1e-6
-    )
+    np.testing.assert_allclose(widths[0], np.exp(trace["logp"][3, 0]).max(), rtol=1e-6)
     assert "read '3'" in e.status.get_text()  # the third output, read back
     # the beam's text follows the step and the width
     assert "after step 4" in e.text.value and "width 3" in e.text.value

@@ -177,9 +177,10 @@ class DecodingExplorer(Explorer):
             bar.set_x((i if j < K_MAX else len(live) + i) + 0.6)
         self.text.value = self.describe(source, target, out, read, k, live, ended)
         chose = seq2seq.SYMBOLS[tokens[t - 1]]
+        last = "BOS" if t == 1 else f"'{read[-1]}'"
+        p_chose = p[tokens[t - 1]]
         self.status.set_text(
-            f"step {t}: the decoder read '{read[-1]}', greedy picks '{chose}' "
-            f"(p = {p[tokens[t - 1]]:.3f})"
+            f"step {t}: read {last}, greedy picks '{chose}' (p = {p_chose:.3f})"
             + (f"; the output ended at step {n}" if step > n else "")
         )
 

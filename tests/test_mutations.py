@@ -32,6 +32,8 @@ wrong types, NaN, functions that never return). This file covers, per exercise:
 | 8.1 | `peephole_step` | 23 (and 2 correct) | 23 | output gate's peephole reads c_prev; multiply the hidden state; added the peephole weights themselves; peepholes went to the wrong gates; missing the tanh; gate order; left out b_hh; two mistakes; left out b_ih; left out both biases; no peepholes; output gate has no peephole; input and forget gates have no peephole; forget gate has no peephole; gates use tanh; candidate g uses a sigmoid; multiplies h instead of c; old cell state; (c_next, h_next); NaN; hundreds |
 | 9.1 | `bigru_forward` | 18 (and 3 correct) | 18 | reads the sequence forwards; not put back in time order; parameters are swapped; [reverse ; forward]; h_n[0] must be the forward; h_n is out[-1]; yours are swapped; ignores h0; both directions start from h0[0]; ignores lengths; starts at the padding; out must be 0 at the padding; run on through the padding; zeroing the padded inputs; side by side; one direction's states; float64; two mistakes |
 | 9.2 | `deep_bigru_backward` | 16 (and 2 correct) | 16 | dout is not reversed in time; not put back in time order; only the forward direction's part; gradient of the top layer's outputs; dout plus layer 1's input gradient; direction-major; ignores dh_n; only the top layer's directions get their dh_n; halves are swapped; filed under each other's keys; as if h_n were out[-1]; forward pass starts from zeros; changed its argument dout in place; has shape (2,; lacks; two mistakes |
+| 10.1 | `sequence_nll` | 20 (and 2 correct) | 20 | counted the padding; your loss counts the padding; not zero at the padding; its EOS; one step too many; number of real tokens; T * B; summed over the batch; its own length; loss is right but dlogits; sign of dlogits; only -onehot(y); without the -onehot(y); wrong sign; in bits; over axis 0; one step off; RuntimeWarning; float64; one number |
+| 10.2 | `beam_step` | 18 (and 2 correct) | 18 | new token's log-probability alone; multiplied the log-probabilities; its best token only; kept the worst; wrong arithmetic on the flat index; swapped // and %; stayed in the beam; dropped the EOS candidates; took places in the beam; finished every prefix's EOS candidate; new beam is not best first; finished hypotheses are not best first; k + 1; k - 1; only log p(EOS); integers; in place |
 
 Exercise 6.2 asks for predictions in words, answered in the notebook; it has no
 function to check. (The table is generated from the suites below by ``python -m tests.test_mutations``,
@@ -2225,6 +2227,218 @@ DEEP_BIGRU_BACKWARD = [
 ]
 
 
+# ------------------------------------------------------------ 10.1 sequence_nll
+
+
+def snll(
+    mask="right",
+    loss_mask=True,
+    grad_mask=True,
+    norm="B",
+    grad_norm=None,
+    grad="right",
+    stable=True,
+    sign=1.0,
+    log=np.log,
+    axis=-1,
+    shift=False,
+    keep_dtype=True,
+    per_sequence=False,
+):
+    """A student's padded sequence loss and its gradient, with the named slip."""
+
+    def student(logits, targets, lengths):
+        T, B, V = logits.shape
+        t = np.arange(T)[:, None]
+        real = {
+            "right": t < lengths,
+            "short": t < lengths - 1,
+            "long": t <= lengths,
+            "none": np.ones((T, B), dtype=bool),
+        }[mask]
+        z = logits - logits.max(axis=axis, keepdims=True) if stable else logits
+        e = np.exp(z)
+        p = e / e.sum(axis=axis, keepdims=True)
+        y = np.roll(targets, -1, axis=0) if shift else targets
+        p_y = np.take_along_axis(p, y[..., None], axis=-1)[..., 0]
+        log_p_y = np.take_along_axis(
+            z - np.log(e.sum(axis=axis, keepdims=True)), y[..., None], axis=-1
+        )[..., 0]
+        if log is np.log2:
+            log_p_y = np.log2(p_y)
+        terms = -sign * log_p_y * (real if loss_mask else 1)
+        counts = {"B": B, "tokens": real.sum(), "TB": T * B, "sum": 1}
+        if norm == "per_seq":
+            per_seq = terms.sum(axis=0) / real.sum(axis=0)
+            loss = per_seq if per_sequence else per_seq.mean()
+        else:
+            loss = terms.sum() / counts[norm]
+            if per_sequence:
+                loss = terms.sum(axis=0)
+        onehot = np.eye(V)[y]
+        d = {"right": p - onehot, "neg": onehot - p, "no_softmax": -onehot}.get(grad, p)
+        d = d * (real[..., None] if grad_mask else 1)
+        if (grad_norm or norm) == "per_seq":
+            d = d / real.sum(axis=0)[:, None] / B
+        else:
+            d = d / counts[grad_norm or norm]
+        return float(loss) if np.ndim(loss) == 0 else loss, (
+            d.astype(logits.dtype) if keep_dtype else d.astype(np.float64)
+        )
+
+    return student
+
+
+def snll_ok_loop(logits, targets, lengths):
+    """Correct, written differently: one real step at a time, log-sum-exp by hand."""
+    T, B, V = logits.shape
+    loss, dlogits = 0.0, np.zeros_like(logits)
+    for b in range(B):
+        for t in range(lengths[b]):
+            z = logits[t, b].astype(np.float64)
+            lse = z.max() + np.log(np.exp(z - z.max()).sum())
+            loss += lse - z[targets[t, b]]
+            dlogits[t, b] = np.exp(z - lse)
+            dlogits[t, b, targets[t, b]] -= 1
+    return loss / B, dlogits / B
+
+
+SEQUENCE_NLL = [
+    (snll(mask="none"), ["counted the padding"]),
+    (snll(loss_mask=False), ["your loss counts the padding"]),
+    (snll(grad_mask=False), ["not zero at the padding"]),
+    (snll(mask="short"), ["its EOS"]),
+    (snll(mask="long"), ["one step too many"]),
+    (snll(norm="tokens"), ["number of real tokens", "divide by B"]),
+    (snll(norm="TB"), ["T * B"]),
+    (snll(norm="sum"), ["summed over the batch"]),
+    (snll(norm="per_seq"), ["its own length"]),
+    (snll(grad_norm="tokens"), ["loss is right but dlogits"]),
+    (snll(grad="neg"), ["sign of dlogits"]),
+    (snll(grad="no_softmax"), ["only -onehot(y)"]),
+    (snll(grad="no_onehot"), ["without the -onehot(y)"]),
+    (snll(sign=-1.0), ["wrong sign"]),
+    (snll(log=np.log2), ["in bits"]),
+    (snll(axis=0), ["over axis 0"]),
+    (snll(shift=True), ["one step off"]),
+    (snll(stable=False), ["RuntimeWarning", "log-sum-exp"]),
+    (snll(keep_dtype=False), ["float64"]),
+    (snll(per_sequence=True), ["one number"]),
+]
+
+
+# --------------------------------------------------------------- 10.2 beam_step
+
+
+def bs(
+    score="sum",
+    pool="all",
+    order="best",
+    decode="divmod",
+    ends="right",
+    sort_live=True,
+    width=0,
+    done_score="sum",
+    sort_done=True,
+    as_float=False,
+    in_place=False,
+):
+    """A student's step of beam search, with the named slip."""
+
+    def student(scores, log_probs, k, eos):
+        n, V = log_probs.shape
+        if in_place:
+            log_probs += scores[:, None]
+            cand = log_probs
+        elif score == "sum":
+            cand = scores[:, None] + log_probs
+        elif score == "token":
+            cand = log_probs.copy()
+        else:
+            cand = scores[:, None] * log_probs
+        flat = cand.ravel()
+        if pool == "best":
+            ranked = np.arange(n) * V + log_probs.argmax(axis=1)
+            ranked = ranked[np.argsort(-flat[ranked])]
+        else:
+            ranked = np.argsort(-flat)
+        if order == "worst":
+            ranked = ranked[::-1]
+        live, done = [], []
+        for f in ranked:
+            if decode == "divmod":
+                i, v = divmod(int(f), V)
+            elif decode == "mod_n":
+                i, v = int(f) % n, int(f) // n
+            elif decode == "swapped":
+                i, v = int(f) % V, int(f) // V
+            else:  # np.unravel_index with the shape reversed
+                v, i = np.unravel_index(f, (V, n))
+            if v == eos and ends != "keep":
+                if ends != "drop":
+                    s = flat[f] if done_score == "sum" else log_probs[i, eos]
+                    done.append((f, i, s))
+            else:
+                live.append((f, i, v, flat[f]))
+            full = len(live) + (len(done) if ends == "count" else 0)
+            if full == k + width:
+                break
+        if ends == "all":
+            done = sorted(
+                ((i * V + eos, i, flat[i * V + eos]) for i in range(n)),
+                key=lambda d: -d[2],
+            )
+        if not sort_live:
+            live.sort()
+        if not sort_done:
+            done.sort()
+        kind = float if as_float else int
+        parents = np.array([c[1] for c in live], dtype=kind)
+        tokens = np.array([c[2] for c in live], dtype=kind)
+        new = np.array([c[3] for c in live], dtype=log_probs.dtype)
+        done_parents = np.array([d[1] for d in done], dtype=kind)
+        done_scores = np.array([d[2] for d in done], dtype=log_probs.dtype)
+        return (parents, tokens, new), (done_parents, done_scores)
+
+    return student
+
+
+def bs_ok_vectorised(scores, log_probs, k, eos):
+    """Correct, written differently: no loop, cumulative counts of the live ones."""
+    cand = scores[:, None] + log_probs
+    order = np.argsort(-cand, axis=None, kind="stable")
+    parent, token = np.unravel_index(order, cand.shape)
+    ends = token == eos
+    live_so_far = np.cumsum(~ends)
+    cut = np.searchsorted(live_so_far, k)  # where the k-th live candidate stands
+    keep = ~ends & (live_so_far <= k)
+    done = ends & (np.arange(order.size) < cut)
+    best = cand.ravel()[order]
+    return (parent[keep], token[keep], best[keep]), (parent[done], best[done])
+
+
+BEAM_STEP = [
+    (bs(score="token"), ["new token's log-probability alone"]),
+    (bs(score="product"), ["multiplied the log-probabilities"]),
+    (bs(pool="best"), ["its best token only"]),
+    (bs(order="worst"), ["kept the worst"]),
+    (bs(decode="mod_n"), ["wrong arithmetic on the flat index"]),
+    (bs(decode="swapped"), ["swapped // and %"]),
+    (bs(decode="unravel_reversed"), ["wrong arithmetic on the flat index"]),
+    (bs(ends="keep"), ["stayed in the beam"]),
+    (bs(ends="drop"), ["dropped the EOS candidates"]),
+    (bs(ends="count"), ["took places in the beam"]),
+    (bs(ends="all"), ["finished every prefix's EOS candidate"]),
+    (bs(sort_live=False), ["new beam is not best first"]),
+    (bs(sort_done=False), ["finished hypotheses are not best first"]),
+    (bs(width=1), ["k + 1"]),
+    (bs(width=-1), ["k - 1"]),
+    (bs(done_score="token"), ["only log p(EOS)"]),
+    (bs(as_float=True), ["integers"]),
+    (bs(in_place=True), ["in place"]),
+]
+
+
 SUITES = {
     "stable_sigmoid": (
         "0.1",
@@ -2288,6 +2502,8 @@ SUITES = {
         [bgf(), bgf_ok_per_sequence, bgf_ok_masked_steps],
     ),
     "deep_bigru_backward": ("9.2", DEEP_BIGRU_BACKWARD, [dbb(), dbb_ok_stacked]),
+    "sequence_nll": ("10.1", SEQUENCE_NLL, [snll(), snll_ok_loop]),
+    "beam_step": ("10.2", BEAM_STEP, [bs(), bs_ok_vectorised]),
 }
 
 WRONG = [

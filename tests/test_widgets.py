@@ -403,3 +403,39 @@ def test_bidirectional_explorer_shows_what_each_direction_reads():
     states = np.asarray(e.images[1].get_array()).reshape(e.H, e.T)
     assert np.all(states[:, 12:] == 0) and np.abs(states[:, :12]).max() > 0.1
     assert e.pads[0].get_x() == pytest.approx(11.5)
+
+
+def test_decoding_explorer_steps_through_the_greedy_decoding():
+    from utils.training import decoding, seq2seq
+
+    e = widgets.EXPLORERS["decoding"](source="6264819379", step=1, k=3)
+    source = seq2seq.from_text("6264819379")
+    tokens, logp, trace = decoding.greedy_decode(e.model, source, 11, trace=True)
+    shown = np.ma.filled(e.state.get_array(), np.nan).reshape(-1, 11 + 1 + 1)
+    assert np.isfinite(shown[:, 0]).all() and np.isnan(shown[:, 1:]).all()
+    np.testing.assert_allclose(shown[:, 0], trace["h"][0, 0], rtol=1e-6)
+    p = np.exp(logp[0, 0])
+    assert e.bars[0].get_width() == pytest.approx(p, rel=1e-6)  # the chosen token
+    e.set(step=4)
+    shown = np.ma.filled(e.state.get_array(), np.nan).reshape(-1, 13)
+    assert np.isfinite(shown[:, :4]).all() and np.isnan(shown[:, 4:]).all()
+    widths = [bar.get_width() for bar in e.bars]
+    assert widths == sorted(widths, reverse=True)
+    np.testing.assert_allclose(widths[0], np.exp(trace["logp"][3, 0]).max(), rtol=1e-6)
+    assert "read '3'" in e.status.get_text()  # the third output, read back
+    # the beam's text follows the step and the width
+    assert "after step 4" in e.text.value and "width 3" in e.text.value
+    e.set(k=1)
+    assert e.text.value.count("live") == 1
+    # beyond the end of the output the last step stays on screen
+    e.set(step=13)
+    assert "ended at step 10" in e.status.get_text()  # 9 digits and EOS: one short
+    assert "wrong" in e.text.value
+
+
+def test_decoding_explorer_shows_its_text_below_the_figure():
+    e = widgets.EXPLORERS["decoding"]()
+    assert e.widget.children[-1] is e.text and e.image in e.widget.children
+    before = e.text.value
+    e.set(source="4711")
+    assert e.text.value != before and "target 1174$" in e.text.value

@@ -2,7 +2,8 @@
 
     cells/      the equations of the RNN, LSTM and GRU (notebooks 01-05), stacked
                 and bidirectional (09), numpy only
-    training/   optimiser, memory tasks and training loop (02, 04, 06), numpy only
+    training/   optimiser, memory tasks and training loop (02, 04, 06), the
+                encoder-decoder, its decoding (10), numpy only
     gradients   gradient checks and the gradient-flow measurements (02, 04)
     charlm      the character language model (07)
     variants    the LSTM variants of the ablation (08)

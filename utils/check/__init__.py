@@ -29,6 +29,7 @@ they recognise (in a notebook's ``_mistakes`` module where both do not fit in on
     nb07_char_language_model.py    7.1, 7.2, 7.3 (nb07_mistakes.py)
     nb08_lstm_ablation.py          8.1
     nb09_deeper_and_bidirectional.py  9.1, 9.2 (nb09_mistakes.py)
+    nb10_sequence_to_sequence.py   10.1, 10.2 (nb10_mistakes.py)
 """
 
 from .harness import CheckFailed, NotAttempted
@@ -53,6 +54,7 @@ from .nb07_char_language_model import (
 )
 from .nb08_lstm_ablation import peephole_step
 from .nb09_deeper_and_bidirectional import bigru_forward, deep_bigru_backward
+from .nb10_sequence_to_sequence import beam_step, sequence_nll
 
 # A student's function gets this many seconds per hidden case (they are tiny); past
 # that it is stopped, so that an endless loop cannot hang the notebook. Read when a
@@ -64,6 +66,7 @@ __all__ = [
     "CheckFailed",
     "NotAttempted",
     "bigru_forward",
+    "beam_step",
     "bits_per_char",
     "cifg_step",
     "deep_bigru_backward",
@@ -86,6 +89,7 @@ __all__ = [
     "rnn_forward",
     "rnn_step",
     "rnn_step_backward",
+    "sequence_nll",
     "sigmoid_grad",
     "softmax_temperature",
     "stable_sigmoid",

@@ -95,6 +95,14 @@ REFERENCES = {
         "gradients.multi_gradient_errors",
         "check.nb09_mistakes.deep_backward_variant",
     ),
+    "sequence_nll": (
+        "training.seq2seq.loss_and_grads",
+        "check.nb10_mistakes.nll_variant",
+    ),
+    "beam_step": (
+        "training.decoding.beam_search",
+        "check.nb10_mistakes.beam_step_variant",
+    ),
 }
 
 # Arguments of a check module's variant that choose a case, not a mistake.

@@ -13,6 +13,7 @@ One module per notebook holds that notebook's explorers, on a shared base:
     nb07_char_language_model.py    sampler_explorer, text_activation_explorer
     nb08_lstm_ablation.py          ablation_explorer
     nb09_deeper_and_bidirectional.py  bidirectional_explorer
+    nb10_sequence_to_sequence.py   decoding_explorer
     live_loss.py                   LiveLoss, the live loss curve (04, 06, 07)
 
 A notebook shows one with a single line, ``utils.widgets.gate_explorer()``; every
@@ -69,6 +70,7 @@ from .nb09_deeper_and_bidirectional import (
     BidirectionalExplorer,
     bidirectional_explorer,
 )
+from .nb10_sequence_to_sequence import DecodingExplorer, decoding_explorer
 
 # Every explorer of the course, by name: the benchmark, the tests and the
 # presentation page (present/explorers.ipynb) go through this list.
@@ -86,6 +88,7 @@ EXPLORERS = {
     "text_activation": text_activation_explorer,
     "ablation": ablation_explorer,
     "bidirectional": bidirectional_explorer,
+    "decoding": decoding_explorer,
 }
 
 __all__ = [
@@ -103,6 +106,7 @@ __all__ = [
     "ActivationExplorer",
     "BidirectionalExplorer",
     "CoupledExplorer",
+    "DecodingExplorer",
     "Explorer",
     "ForgetBiasExplorer",
     "GRUGateExplorer",
@@ -119,6 +123,7 @@ __all__ = [
     "bidirectional_explorer",
     "corner_text",
     "coupled_explorer",
+    "decoding_explorer",
     "dropdown",
     "forget_bias_explorer",
     "gate_explorer",

@@ -47,6 +47,8 @@ _NAMES = {
             "gru_step",
             "gru_forward",
             "gru_backward",
+            "gru_jacobian",
+            "lstm_jacobian",
             "init_params",
             "sigmoid",
         ),

@@ -1,7 +1,9 @@
-"""Plot style and the course's diagrams, drawn with matplotlib."""
+"""Plot style, the course's diagrams and the figures notebooks share, drawn with
+matplotlib."""
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 # One colour per quantity, used by every figure of the course.
@@ -195,4 +197,120 @@ def lstm_cell_diagram():
         va="center",
         fontsize=10,
     )
+    return fig
+
+
+def counting_figure(ns, counts, n_train, colors):
+    """What models trained to count a^n b^n (n <= n_train) count far beyond it.
+
+    ns: (K,) the counts tested; counts: {(model, seed): (K,) the model's count of
+    each n (training.count_run's 'count')}; colors: {model: colour}. Left: each
+    run's count against n, with the diagonal a counter follows; right: the share
+    of seeds that count each n right. -> a pyplot Figure.
+    Drawn in notebooks/06_lstm_vs_gru.ipynb.
+    """
+    models = list(dict.fromkeys(model for model, _ in counts))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+    top = ns.max()
+    for ax in (left, right):
+        ax.axvspan(0, n_train, color="0.9", lw=0)
+        ax.text(
+            n_train / 2,
+            0.97,
+            "trained",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=8,
+            color="0.35",
+        )
+        ax.set_xlim(0, top)
+    left.plot([0, top], [0, top], color="k", ls=":", lw=1, label="a counter: count = n")
+    for model in models:
+        seeds = sorted(s for m, s in counts if m == model)
+        for k, seed in enumerate(seeds):
+            left.plot(
+                ns,
+                counts[model, seed],
+                color=colors[model],
+                lw=1.2,
+                ls="-" if model == models[0] else "--",
+                alpha=0.85,
+                label=f"{model.upper()} ({len(seeds)} seeds)" if k == 0 else None,
+            )
+        share = np.mean([counts[model, s] == ns for s in seeds], axis=0)
+        right.step(
+            ns,
+            share,
+            where="mid",
+            color=colors[model],
+            lw=1.8,
+            ls="-" if model == models[0] else "--",
+            label=model.upper(),
+        )
+    left.set(
+        ylim=(-5, top * 1.5),
+        xlabel="n (a's, then b's)",
+        ylabel="b's until the model says 'ends'",
+        title="each model's count of n (every seed)",
+    )
+    left.legend(loc="upper left", fontsize=8)
+    right.set(
+        ylim=(-0.03, 1.05),
+        xlabel="n",
+        ylabel="share of seeds right at n",
+        title="counted right at every step of $a^n b^n$",
+    )
+    right.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def counting_states_figure(ns, lstm_c, gru_h, unit, colors):
+    """The states that count: an LSTM's counting unit and a GRU's state over a^n b^n.
+
+    ns: the n of each sequence; lstm_c, gru_h: lists of (3n, H) state traces over
+    a^n b^(2n), one per n; unit: the LSTM unit drawn; colors: {'lstm', 'gru'}.
+    The b's start at t = n and the sequence should end at t = 2n (dotted lines).
+    -> a pyplot Figure. Drawn in notebooks/06_lstm_vs_gru.ipynb.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+    styles = ("-", "--", "-.", ":")
+    for k, (n, c, h) in enumerate(zip(ns, lstm_c, gru_h, strict=True)):
+        t = np.arange(1, len(c) + 1)
+        left.plot(
+            t,
+            c[:, unit],
+            color=colors["lstm"],
+            ls=styles[k % 4],
+            lw=1.5,
+            label=f"n = {n}",
+        )
+        for j in range(h.shape[1]):
+            right.plot(
+                t,
+                h[:, j],
+                color=colors["gru"],
+                ls=styles[k % 4],
+                lw=1.2,
+                alpha=0.9,
+                label=f"n = {n}" if j == 0 else None,
+            )
+        for ax in (left, right):
+            ax.axvline(2 * n, color="0.5", ls=":", lw=0.8)
+    left.axhline(0, color=COLORS["ref"], lw=0.6)
+    left.set(
+        xlabel="step t (a's up to n, then b's)",
+        ylabel=f"cell $c_t$, unit {unit}",
+        title="LSTM: one cell counts up over the a's, down over the b's",
+    )
+    right.set(
+        xlabel="step t (a's up to n, then b's)",
+        ylabel="state $h_t$ (every unit)",
+        ylim=(-1.05, 1.05),
+        title="GRU: every unit stays inside (-1, 1)",
+    )
+    for ax in (left, right):
+        ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
     return fig

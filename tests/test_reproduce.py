@@ -29,6 +29,7 @@ RUNS = [
     ("compare_models.py", "adding/30/rnn/0.01/0"),
     ("ablation.py", "CIFG/0"),
     ("train_charlm.py", "100"),
+    ("counting.py", "lstm/3"),
 ]
 
 

@@ -178,10 +178,12 @@ def jacobian_products(kind, x, params, reset_after=True):
     """The products of the step Jacobians back from the last step, one sequence.
 
     kind: 'gru' or 'lstm'; x: (T, D), one sequence from a zero state; params: its
-    dict; reset_after: the GRU's placement -> P (T + 1, S, S), P[k] = d s_T / d s_k
-    for k = 0 .. T (P[T] = I), the state s = h (S = H) for the GRU and [h; c]
-    (S = 2H) for the LSTM: P[k] = J_T ... J_{k+1}, each J from cells.gru_jacobian or
-    cells.lstm_jacobian at its own step. Derived in notebooks/06_lstm_vs_gru.ipynb.
+    dict; reset_after: the GRU's placement -> (P, gates): P (T + 1, S, S) with
+    P[k] = d s_T / d s_k for k = 0 .. T (P[T] = I), the state s = h (S = H) for the
+    GRU and [h; c] (S = 2H) for the LSTM: P[k] = J_T ... J_{k+1}, each J from
+    cells.gru_jacobian or cells.lstm_jacobian at its own step; gates (T, kH), every
+    step's gates as the forward pass's cache holds them (GRU r, z, n; LSTM i, f, g,
+    o). Derived in notebooks/06_lstm_vs_gru.ipynb.
     """
     if kind not in ("gru", "lstm"):
         raise ValueError(f"kind must be 'gru' or 'lstm', got {kind!r}")
@@ -202,4 +204,4 @@ def jacobian_products(kind, x, params, reset_after=True):
     P[T] = np.eye(S)
     for k in range(T - 1, -1, -1):  # J[k] takes s_k to s_{k+1}
         np.matmul(P[k + 1], J[k], out=P[k])
-    return P
+    return P, cache["gates"][:, 0]

@@ -63,11 +63,12 @@ def gru_jacobian_variant(
         A = W["n"] * r[:, None, :]
         if reset:
             A = A + (W["n"] * (h * sr)[:, None, :]) @ W["r"]
-    slope = {"tanh": 1 - n * n, "sigmoid": n * (1 - n), "none": 1.0}[n_slope]
-    J = ((1 - keep if n_weight else 1) * slope)[:, :, None] * A
+    slope = {"tanh": 1 - n * n, "sigmoid": n * (1 - n), "none": np.ones_like(n)}
+    J = ((1 - keep if n_weight else 1) * slope[n_slope])[:, :, None] * A
     if update:
         dz = (h - n) if interp == "z_keeps_h" else (n - h)
-        J = J + (z_sign * dz * (z * (1 - z) if z_slope else 1))[:, :, None] * W["z"]
+        dz = z_sign * dz * (z * (1 - z) if z_slope else 1)
+        J = J + dz[:, :, None] * W["z"]
     H = h.shape[1]
     if direct is True:
         J = J + keep[:, :, None] * np.eye(H)

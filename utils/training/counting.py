@@ -33,7 +33,9 @@ def count_run(kind, params, ns):
       "ends" (0 if it says so during the a's, -1 if never within 2n b's);
       'correct' (B,) bool: count == n, i.e. right at every step of a^n b^n;
       'margin' (3 n_max, B): logit of "ends" minus logit of "goes on", every step;
-      'h' (3 n_max, B, H) the hidden states and, for the LSTM, 'c' the cells.
+      'h' (3 n_max, B, H) the hidden states, 'gates' (3 n_max, B, kH) every step's
+      gates as the forward cache holds them (None for the RNN), and for the LSTM
+      'c' the cells.
     Steps after a sequence's own 3n are padding (zero inputs).
     Used by notebooks/06_lstm_vs_gru.ipynb and scripts/counting.py.
     """
@@ -58,7 +60,7 @@ def count_run(kind, params, ns):
     count = np.where(first >= 0, first + 1 - ns, -1)
     count = np.where((first >= 0) & (first < ns), 0, count)  # ended among the a's
     result = {"ns": ns, "count": count, "correct": count == ns, "margin": margin}
-    result["h"] = out
+    result["h"], result["gates"] = out, cache.get("gates")
     if kind == "lstm":
         result["c"] = cache["cs"][1:]
     return result

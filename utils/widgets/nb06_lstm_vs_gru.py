@@ -4,6 +4,8 @@ the gradient paths back through time of a GRU's state and an LSTM's cell.
 Serves notebooks/06_lstm_vs_gru.ipynb.
 """
 
+import functools
+
 import numpy as np
 
 from .. import cells, gradients
@@ -95,31 +97,75 @@ def results_explorer(**initial):
     return ResultsExplorer(**initial)
 
 
+JACOBIAN_H, JACOBIAN_D, JACOBIAN_T_MAX = 8, 4, 200
+
+
+@functools.cache
+def _jacobian_cells():
+    """The explorer's freshly initialised GRU and LSTM (PyTorch's init) and its
+    random inputs (T_MAX, D), fixed by a seed."""
+    rng = np.random.default_rng(6)
+    params = {
+        kind: cells.init_params(kind, JACOBIAN_D, JACOBIAN_H, rng)
+        for kind in ("gru", "lstm")
+    }
+    return params, rng.standard_normal((JACOBIAN_T_MAX, JACOBIAN_D))
+
+
+def jacobian_paths(b_z=0.0, b_f=0.0, T=100):
+    """What the Jacobian explorer draws -> {path: (T + 1,) array indexed by the lag
+    T - k}: 'gru_h' ||dh_T/dh_k||, 'lstm_c' ||dc_T/dc_k||, 'lstm_h' ||dh_T/dh_k||
+    (spectral norms of the products of step Jacobians, gradients.jacobian_products)
+    and the direct paths alone, 'gru_z' ||prod diag(z_t)|| = max over units of
+    prod z_t and 'lstm_f' the carousel's max prod f_t. b_z, b_f: shifts of the
+    update-gate and forget-gate biases (rows [H:2H] of b_ih in both); T <= T_MAX.
+    """
+    if not 1 <= T <= JACOBIAN_T_MAX:
+        raise ValueError(f"T must be from 1 to {JACOBIAN_T_MAX}, got {T}")
+    params, x = _jacobian_cells()
+    H, x = JACOBIAN_H, x[:T]
+    products, direct = {}, {}
+    for kind, shift in (("gru", b_z), ("lstm", b_f)):
+        p = {k: v.copy() for k, v in params[kind].items()}
+        p["bias_ih_l0"][H : 2 * H] += shift
+        P, gates = gradients.jacobian_products(kind, x, p)
+        products[kind] = P[::-1]  # by lag: P[T - lag]
+        kept = np.cumprod(gates[::-1, H : 2 * H], axis=0).max(axis=1)
+        direct[kind] = np.concatenate([[1.0], kept])
+
+    def norm(P):
+        return np.linalg.norm(P, 2, axis=(1, 2))
+
+    return {
+        "gru_h": norm(products["gru"]),
+        "gru_z": direct["gru"],
+        "lstm_c": norm(products["lstm"][:, H:, H:]),
+        "lstm_f": direct["lstm"],
+        "lstm_h": norm(products["lstm"][:, :H, :H]),
+    }
+
+
 class JacobianExplorer(Explorer):
     """How much of a perturbation of the state at step k reaches step T: the
     spectral norm of the product of step Jacobians, for a GRU's h (dh_t/dh_{t-1},
     cells.gru_jacobian) and an LSTM's c and h (cells.lstm_jacobian), beside the
     direct paths alone: the GRU's prod diag(z_t) and the LSTM's carousel
-    prod diag(f_t). Freshly initialised cells (PyTorch's init, H = 16) on the same
-    random inputs, from zero states; sliders shift the update-gate and forget-gate
-    biases. Used in notebooks/06_lstm_vs_gru.ipynb.
+    prod diag(f_t) (jacobian_paths). Freshly initialised cells (PyTorch's init,
+    H = 8) on the same random inputs, from zero states; sliders shift the
+    update-gate and forget-gate biases. Used in notebooks/06_lstm_vs_gru.ipynb.
     """
 
     figsize = (9, 4.0)
-    H, D, T_MAX = 16, 4, 200
     FLOOR = 1e-30
 
     def make_controls(self):
         return {
             "b_z": slider("GRU update bias shift", 0.0, -2.0, 6.0),
             "b_f": slider("LSTM forget bias shift", 0.0, -2.0, 6.0),
-            "T": int_slider("sequence length T", 100, 10, self.T_MAX),
+            "T": int_slider("sequence length T", 100, 10, JACOBIAN_T_MAX),
         }
 
     def setup(self, fig):
-        rng = np.random.default_rng(6)
-        self.params = {k: cells.init_params(k, self.D, self.H, rng) for k in KINDS}
-        self.x = rng.standard_normal((self.T_MAX, self.D))
         ax = fig.add_subplot()
         self.lines = {}
         for key, color, ls, label in (
@@ -132,58 +178,27 @@ class JacobianExplorer(Explorer):
             self.lines[key] = ax.plot([], [], color=color, ls=ls, lw=2, label=label)[0]
         ax.set(
             yscale="log",
-            xlim=(0, self.T_MAX),
-            ylim=(1e-24, 1e2),
+            xlim=(0, JACOBIAN_T_MAX),
+            ylim=(1e-24, 1e8),
             xlabel="lag $T - k$ (steps between the state and step $T$)",
             ylabel="spectral norm",
             title="gradient paths back through time: what reaches step T from step k",
         )
-        ax.legend(loc="lower left", ncol=2, fontsize=8)
+        ax.axhline(1, color=COLORS["ref"], lw=0.6)
+        ax.legend(loc="upper center", ncol=3, fontsize=8)
         self.status = corner_text(ax)
         self.dynamic = [*self.lines.values(), self.status]
 
-    def shifted(self, kind, shift):
-        """The kind's parameters with the update (GRU) or forget (LSTM) bias
-        shifted; both blocks are rows [H:2H] of PyTorch's layout."""
-        p = {k: v.copy() for k, v in self.params[kind].items()}
-        p["bias_ih_l0"][self.H : 2 * self.H] += shift
-        return p
-
-    def paths(self, b_z, b_f, T):
-        """{line: (lags, norms)} for the sliders' values."""
-        H, x = self.H, self.x[:T]
-        gru, lstm = self.shifted("gru", b_z), self.shifted("lstm", b_f)
-        P_gru = gradients.jacobian_products("gru", x, gru)
-        P_lstm = gradients.jacobian_products("lstm", x, lstm)
-        z = cells.gru_forward(x[:, None], gru)[2]["gates"][:, 0, H : 2 * H]
-        f = cells.lstm_forward(x[:, None], lstm)[2]["gates"][:, 0, H : 2 * H]
-        lags = np.arange(T, -1, -1)  # P[k] is T - k steps back
-        direct = np.arange(1, T + 1)  # a product of the last `lag` gates
-
-        def norm(P):
-            return np.linalg.norm(P, 2, axis=(1, 2))
-
-        return {
-            "gru_h": (lags, norm(P_gru)),
-            "gru_z": (direct, np.cumprod(z[::-1], axis=0).max(axis=1)),
-            "lstm_c": (lags, norm(P_lstm[:, H:, H:])),
-            "lstm_f": (direct, np.cumprod(f[::-1], axis=0).max(axis=1)),
-            "lstm_h": (lags, norm(P_lstm[:, :H, :H])),
-        }
-
     def draw(self, b_z, b_f, T):
-        paths = self.paths(b_z, b_f, T)
-        for key, (lags, norms) in paths.items():
+        paths = jacobian_paths(b_z, b_f, T)
+        lags = np.arange(T + 1)
+        for key, norms in paths.items():
             self.lines[key].set_data(lags, np.maximum(norms, self.FLOOR))
         lag = min(50, T)
-        at = {k: v[1][list(v[0]).index(lag)] for k, v in paths.items()}
         self.status.set_text(
-            f"{lag} steps back: GRU h {at['gru_h']:.1e}, LSTM c {at['lstm_c']:.1e}, "
-            f"LSTM h {at['lstm_h']:.1e}"
+            f"{lag} steps back: GRU h {paths['gru_h'][lag]:.1e}, LSTM c "
+            f"{paths['lstm_c'][lag]:.1e}, LSTM h {paths['lstm_h'][lag]:.1e}"
         )
-
-
-KINDS = ("gru", "lstm")
 
 
 def jacobian_explorer(**initial):

@@ -1,6 +1,7 @@
 """Train RNN, LSTM and GRU on the adding and copy tasks; store the learning curves.
 
     python scripts/compare_models.py                # every run -> data/results/
+    python scripts/compare_models.py --missing      # only the runs not in the file
     python scripts/compare_models.py --check KEY..  # rerun runs, compare with the file
     python scripts/compare_models.py --check all    # rerun the whole sweep
 
@@ -8,10 +9,13 @@ Every run is seeded and BLAS runs on one thread per process. On the build of num
 and BLAS that made the file (recorded in it) a rerun gives the stored numbers bit for
 bit; on another build (another CPU's BLAS kernel, MKL, Accelerate) every point within
 1e-6, or for a run that amplifies rounding its course within TOLERANCE
-(utils.reproduce says why; scripts/kernel_drift.py measures it). The grid: 3 models
-x 2 tasks x 2 lags x 2 learning rates x 2 seeds, hidden size 32, batch 32, Adam,
-gradients clipped at norm 1. It takes a few minutes on 2 cores (one process per
-core). Results are read by notebooks/06_lstm_vs_gru.ipynb.
+(utils.reproduce says why; scripts/kernel_drift.py measures it). The grid: 4 models
+(the RNN, the LSTM with forget-gate bias 0 and +1, the GRU) x 2 tasks x 2 lags x 6
+learning rates x 2 seeds, 3000 steps each, hidden size 32, batch 32, Adam, gradients
+clipped at norm 1; and two long runs of the RNN (adding, T = 100, lr 1e-3, 20,000
+steps). It takes about an hour and a half on 2 cores (one process per core); --missing runs
+only what the file lacks, on the build that made it, and keeps the rest. Results
+are read by notebooks/06_lstm_vs_gru.ipynb.
 """
 
 import os
@@ -32,11 +36,22 @@ sys.path.insert(0, str(ROOT))
 from utils import data, reproduce, training  # noqa: E402
 
 OUT = ROOT / "data" / "results" / "comparison.npz"
-MODELS = ("rnn", "lstm", "gru")
-LAGS = {"adding": (30, 100), "copy": (10, 30)}
-LRS = (1e-2, 1e-3)
-SEEDS = (0, 1)
 STEPS, H, BATCH, EVAL_EVERY, TRAIN_STRIDE = 3000, 32, 32, 100, 10
+# model name in the file -> (cell, forget-gate bias, steps): the LSTM at PyTorch's
+# default bias and with +1 (Gers, Schmidhuber & Cummins 2000; Jozefowicz et al.
+# 2015); rnn_long, a vanilla RNN given a small learning rate and a longer run
+MODELS = {
+    "rnn": ("rnn", 0.0, STEPS),
+    "lstm": ("lstm", 0.0, STEPS),
+    "lstm_fb1": ("lstm", 1.0, STEPS),
+    "gru": ("gru", 0.0, STEPS),
+    "rnn_long": ("rnn", 0.0, 20_000),
+}
+SWEPT = ("rnn", "lstm", "lstm_fb1", "gru")
+LAGS = {"adding": (30, 100), "copy": (10, 30)}
+LRS = (3e-1, 1e-1, 3e-2, 1e-2, 3e-3, 1e-3)
+SEEDS = (0, 1)
+LONG_CONFIGS = [("adding", 100, "rnn_long", 1e-3, seed) for seed in SEEDS]
 # On another build, the course of a run that amplifies rounding (reproduce.deviation
 # of its means over fifths, with the task's baseline loss as the scale) may move by
 # this much: reruns under two other OpenBLAS kernels moved by up to 0.15, while
@@ -46,14 +61,15 @@ TOLERANCE = 0.25
 
 
 def grid():
+    """Every run of the file: the sweep, then the long runs."""
     return [
         (task, T, model, lr, seed)
         for task, lags in LAGS.items()
         for T in lags
-        for model in MODELS
+        for model in SWEPT
         for lr in LRS
         for seed in SEEDS
-    ]
+    ] + LONG_CONFIGS
 
 
 def key(task, T, model, lr, seed):
@@ -62,17 +78,19 @@ def key(task, T, model, lr, seed):
 
 def run(config):
     task, T, model, lr, seed = config
+    kind, forget_bias, steps = MODELS[model]
     start = time.perf_counter()
     result = training.train(
-        model,
+        kind,
         task,
         T,
         H=H,
         lr=lr,
-        steps=STEPS,
+        steps=steps,
         batch=BATCH,
         seed=seed,
         eval_every=EVAL_EVERY,
+        forget_bias=forget_bias,
     )
     # the training loss averaged over windows of TRAIN_STRIDE steps keeps files small
     train = result["train"].reshape(-1, TRAIN_STRIDE).mean(axis=1)
@@ -131,17 +149,41 @@ def main():
         nargs="+",
         help="rerun stored runs and compare, e.g. adding/30/rnn/0.01/0, or 'all'",
     )
+    parser.add_argument(
+        "--missing",
+        action="store_true",
+        help="run only the runs the file lacks (on the build that made it)",
+    )
     args = parser.parse_args()
     if args.check:
         return check(args.check)
+    return sweep(missing_only=args.missing)
+
+
+def sweep(missing_only=False):
+    """Run the grid (or only the runs the file lacks) and write the file."""
+    arrays, todo = {}, grid()
+    if missing_only:
+        stored = data.load_comparison()
+        if reproduce.stored_build(stored["meta"]) != reproduce.build():
+            sys.exit(
+                "--missing adds runs only on the build that made the file:\n"
+                + reproduce.builds_header(stored["meta"])
+            )
+        with np.load(OUT) as f:
+            arrays = {k: f[k] for k in f.files if not k.startswith("meta/")}
+        todo = [c for c in todo if c not in stored["runs"]]
+        print(f"{len(todo)} runs missing from {OUT.name}", flush=True)
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {}
     with Pool(2) as pool:
-        for config, train, eval_steps, evals, seconds in pool.imap(run, grid()):
+        for config, train, eval_steps, evals, seconds in pool.imap(run, todo):
             k = key(*config)
             arrays[f"{k}/train"], arrays[f"{k}/eval"] = train, evals
             arrays[f"{k}/seconds"] = np.array(seconds)
-            arrays["eval_steps"] = eval_steps
+            if MODELS[config[2]][2] != STEPS:  # its own evaluation steps
+                arrays[f"{k}/eval_steps"] = eval_steps
+            else:
+                arrays["eval_steps"] = eval_steps
     arrays["meta/steps"], arrays["meta/hidden"] = np.array(STEPS), np.array(H)
     arrays["meta/batch"], arrays["meta/train_stride"] = (
         np.array(BATCH),

@@ -31,6 +31,8 @@ wrong types, NaN, functions that never return). This file covers, per exercise:
 | 7.2 | `bits_per_char` | 16 (and 2 correct) | 16 | nats; log base 10; summed over the characters; sign is flipped; most likely character; averaged the probabilities before the log; shifted by one; RuntimeWarning; one number; np.roll; (N, N) table; log_p[targets] picks rows; every entry; over axis 0; multiplied by ln 2 |
 | 7.3 | `line_position_cell` | 13 (and 4 correct) | 13 | absolute value; covariances; whether the character is a newline; never goes back to 0; np.corrcoef; one integer; another; off by one at the newline; left the newline characters out; not the index of a unit |
 | 8.1 | `peephole_step` | 23 (and 2 correct) | 23 | output gate's peephole reads c_prev; multiply the hidden state; added the peephole weights themselves; peepholes went to the wrong gates; missing the tanh; gate order; left out b_hh; two mistakes; left out b_ih; left out both biases; no peepholes; output gate has no peephole; input and forget gates have no peephole; forget gate has no peephole; gates use tanh; candidate g uses a sigmoid; multiplies h instead of c; old cell state; (c_next, h_next); NaN; hundreds |
+| 9.1 | `bigru_forward` | 18 (and 3 correct) | 18 | reads the sequence forwards; not put back in time order; parameters are swapped; [reverse ; forward]; h_n[0] must be the forward; h_n is out[-1]; yours are swapped; ignores h0; both directions start from h0[0]; ignores lengths; starts at the padding; out must be 0 at the padding; run on through the padding; zeroing the padded inputs; side by side; one direction's states; float64; two mistakes |
+| 9.2 | `deep_bigru_backward` | 16 (and 2 correct) | 16 | dout is not reversed in time; not put back in time order; only the forward direction's part; gradient of the top layer's outputs; dout plus layer 1's input gradient; direction-major; ignores dh_n; only the top layer's directions get their dh_n; halves are swapped; filed under each other's keys; as if h_n were out[-1]; forward pass starts from zeros; changed its argument dout in place; has shape (2,; lacks; two mistakes |
 
 Exercise 6.2 asks for predictions in words, answered in the notebook; it has no
 function to check. (The table is generated from the suites below by ``python -m tests.test_mutations``,
@@ -40,6 +42,7 @@ run from the repository's root, and a test fails when it is out of date.)
 import numpy as np
 import pytest
 
+import utils
 from utils import check
 
 # ----------------------------------------------------------------------- helpers
@@ -2074,6 +2077,276 @@ PEEPHOLE_STEP = [
 ]
 
 
+# ------------------------------------------- 9.1 bigru_forward (one layer, padded)
+
+KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+
+
+def bgf(
+    reverse="own",
+    back=True,
+    swap_params=False,
+    order="fr",
+    h_n_order="fr",
+    h_n="final",
+    h0_use="right",
+    hold=True,
+    zero_pad=True,
+    zero_x=False,
+    h_n_cat=False,
+    one_direction=False,
+    float64=False,
+):
+    """9.1 as a student writes it over the whole padded batch (each direction one
+    gru_forward, h_n read from out at each sequence's last step), with the named
+    slips; reverse: 'own' (right, within each length), 'padding' (x[::-1]) or
+    'none' (reads forwards)."""
+
+    def student(x, params, h0=None, lengths=None):
+        T, B, _ = x.shape
+        H = params["weight_hh_l0"].shape[1]
+        L = np.full(B, T) if lengths is None else np.asarray(lengths)
+        h0 = np.zeros((2, B, H), x.dtype) if h0 is None else h0
+        fwd = {k: params[k] for k in KEYS}
+        rev = {k: params[k + "_reverse"] for k in KEYS}
+        if swap_params:
+            fwd, rev = rev, fwd
+        h0f, h0r = {
+            "right": (h0[0], h0[1]),
+            "swap": (h0[1], h0[0]),
+            "zeros": (np.zeros_like(h0[0]), np.zeros_like(h0[1])),
+            "same": (h0[0], h0[0]),
+        }[h0_use]
+        t = np.arange(T)[:, None]
+        real = (t < L)[..., None]
+        xin = x * real if zero_x else x
+        cols = np.arange(B)
+        of, hf, _ = utils.gru_forward(xin, fwd, h0f)
+        if hold:
+            hf = of[L - 1, cols]
+        if reverse == "own":
+            idx = np.where(t < L, L - 1 - t, t)
+            orr, _, _ = utils.gru_forward(xin[idx, cols], rev, h0r)
+            hr = orr[L - 1, cols]
+            if back:
+                orr = orr[idx, cols]
+        elif reverse == "padding":
+            orr, hr, _ = utils.gru_forward(xin[::-1], rev, h0r)
+            if back:
+                orr = orr[::-1]
+        else:
+            orr, hr, _ = utils.gru_forward(xin, rev, h0r)
+            if hold:
+                hr = orr[L - 1, cols]
+        if one_direction:
+            return of * real, np.stack([hf, hr])
+        halves = [of, orr] if order == "fr" else [orr, of]
+        out = np.concatenate(halves, axis=2)
+        if zero_pad:
+            out = out * real
+        if float64:
+            out = out.astype(np.float64)
+        if h_n == "out_last":
+            hf, hr = out[-1, :, :H], out[-1, :, H:]
+        if h_n_cat:
+            return out, np.concatenate([hf, hr], axis=1)
+        return out, np.stack([hf, hr] if h_n_order == "fr" else [hr, hf])
+
+    return student
+
+
+def bgf_ok_per_sequence(x, params, h0=None, lengths=None):
+    """Correct, written differently: each sequence alone over its real steps."""
+    T, B, _ = x.shape
+    H = params["weight_hh_l0"].shape[1]
+    h0 = np.zeros((2, B, H), x.dtype) if h0 is None else h0
+    L = [T] * B if lengths is None else list(lengths)
+    out, h_n = np.zeros((T, B, 2 * H), x.dtype), np.zeros((2, B, H), x.dtype)
+    for d, suffix in enumerate(("", "_reverse")):
+        p = {k: params[k + suffix] for k in KEYS}
+        for b in range(B):
+            seq = x[: L[b], b : b + 1]
+            o, h, _ = utils.gru_forward(seq[::-1] if d else seq, p, h0[d, b : b + 1])
+            out[: L[b], b, d * H : (d + 1) * H] = (o[::-1] if d else o)[:, 0]
+            h_n[d, b] = h[0]
+    return out, h_n
+
+
+def bgf_ok_masked_steps(x, params, h0=None, lengths=None):
+    """Correct, written differently: a masked loop of gru_step in each direction,
+    the reverse one from t = T - 1 down, holding its state through the padding
+    (which leaves it at h0 until the sequence's last real step)."""
+    T, B, _ = x.shape
+    H = params["weight_hh_l0"].shape[1]
+    L = np.full(B, T) if lengths is None else np.asarray(lengths)
+    h = [np.zeros((B, H), x.dtype), np.zeros((B, H), x.dtype)]
+    if h0 is not None:
+        h = [h0[0], h0[1]]
+    out = np.zeros((T, B, 2 * H), x.dtype)
+    for d, suffix in enumerate(("", "_reverse")):
+        p = {k: params[k + suffix] for k in KEYS}
+        for t in reversed(range(T)) if d else range(T):
+            m = (t < L)[:, None]
+            h[d] = np.where(m, utils.gru_step(x[t], h[d], p), h[d])
+            out[t, :, d * H : (d + 1) * H] = np.where(m, h[d], 0)
+    return out, np.stack(h)
+
+
+BIGRU_FORWARD = [
+    (bgf(reverse="none"), ["reads the sequence forwards"]),
+    (bgf(back=False), ["not put back in time order"]),
+    (bgf(swap_params=True), ["parameters are swapped"]),
+    (bgf(order="rf"), ["[reverse ; forward]"]),
+    (bgf(h_n_order="rf"), ["h_n[0] must be the forward"]),
+    (bgf(h_n="out_last"), ["h_n is out[-1]", "out[0, :, H:]"]),
+    (bgf(h0_use="swap"), ["yours are swapped"]),
+    (bgf(h0_use="zeros"), ["ignores h0"]),
+    (bgf(h0_use="same"), ["both directions start from h0[0]"]),
+    (bgf(reverse="padding", hold=False, zero_pad=False), ["ignores lengths"]),
+    (bgf(reverse="padding"), ["starts at the padding", "own length"]),
+    (bgf(zero_pad=False), ["out must be 0 at the padding"]),
+    (bgf(hold=False), ["run on through the padding"]),
+    (bgf(zero_x=True, reverse="padding", hold=False), ["zeroing the padded inputs"]),
+    (bgf(h_n_cat=True), ["side by side", "(2, B, H)"]),
+    (bgf(one_direction=True), ["one direction's states", "(T, B, 2H)"]),
+    (bgf(float64=True), ["float64", "Keep the input's dtype"]),
+    (bgf(reverse="none", order="rf"), ["two mistakes", "reads the sequence forwards"]),
+]
+
+
+# ------------------------------ 9.2 deep_bigru_backward (two bidirectional layers)
+
+
+def dbb(
+    rev_dout=True,
+    rev_dx=True,
+    both_dx=True,
+    lower="dx",
+    order="layer",
+    use_dh_n="all",
+    split="fr",
+    swap_dirs=False,
+    start="given",
+    rev_dh_n="final",
+    in_place=False,
+    top_dh0=False,
+    keys_renamed=True,
+):
+    """9.2 as a student writes it: the forward pass with gru_forward, caches in a
+    list, then gru_backward from the top, with the named slips."""
+
+    def student(dout, x, params, h0=None, dh_n=None):
+        T, B, _ = x.shape
+        H = params["weight_hh_l0"].shape[1]
+        h0 = np.zeros((4, B, H), x.dtype) if h0 is None or start == "zeros" else h0
+        dh_n = np.zeros((4, B, H), x.dtype) if dh_n is None else dh_n
+
+        def i(k, d):
+            return 2 * k + d if order == "layer" else 2 * d + k
+
+        def layer(k, d):
+            sfx = f"_l{k}" + ("_reverse" if d else "")
+            return {key: params[key.replace("_l0", sfx)] for key in KEYS}
+
+        caches, inp = [], x
+        for k in range(2):
+            o_f, _, c_f = utils.gru_forward(inp, layer(k, 0), h0[i(k, 0)])
+            o_r, _, c_r = utils.gru_forward(inp[::-1], layer(k, 1), h0[i(k, 1)])
+            caches.append((c_f, c_r))
+            inp = np.concatenate([o_f, o_r[::-1]], axis=2)
+        grads, dh0 = {}, np.zeros((4, B, H), x.dtype)
+        g = dout
+        for k in (1, 0):
+            g_f, g_r = g[..., :H], g[..., H:]
+            if split == "rf":
+                g_f, g_r = g_r, g_f
+            dn_f = dh_n[i(k, 0)] if use_dh_n == "all" or k == 1 else 0 * dh_n[0]
+            dn_r = dh_n[i(k, 1)] if use_dh_n == "all" or k == 1 else 0 * dh_n[0]
+            if use_dh_n == "none":
+                dn_f, dn_r = 0 * dh_n[0], 0 * dh_n[0]
+            if rev_dh_n == "out_last":
+                if in_place:
+                    g_r[-1] += dn_r  # changes dout itself (g_r is a view)
+                else:
+                    g_r = g_r.copy()
+                    g_r[-1] = g_r[-1] + dn_r
+                dn_r = 0 * dn_r
+            dx_f, dp_f, dh0[i(k, 0)] = utils.gru_backward(g_f, caches[k][0], dn_f)
+            dx_r, dp_r, dh0[i(k, 1)] = utils.gru_backward(
+                g_r[::-1] if rev_dout else g_r, caches[k][1], dn_r
+            )
+            if rev_dx:
+                dx_r = dx_r[::-1]
+            d_in = dx_f + dx_r if both_dx else dx_f
+            if swap_dirs:
+                dp_f, dp_r = dp_r, dp_f
+            for key in KEYS:
+                new = key.replace("_l0", f"_l{k}") if keys_renamed else key
+                grads[new] = dp_f[key]
+                grads[new + "_reverse"] = dp_r[key]
+            if k == 1:
+                g = {"dx": d_in, "top": dout, "both": dout + d_in}[lower]
+        if top_dh0:
+            dh0 = dh0[2:]
+        return d_in, grads, dh0
+
+    return student
+
+
+def dbb_ok_stacked(dout, x, params, h0=None, dh_n=None):
+    """Correct, written differently: the directions' caches in a dict, the reverse
+    direction's reversal written with np.flip, dh0 filled from a list."""
+    T, B, _ = x.shape
+    H = params["weight_hh_l0"].shape[1]
+    h0 = np.zeros((4, B, H), x.dtype) if h0 is None else h0
+    dh_n = np.zeros((4, B, H), x.dtype) if dh_n is None else dh_n
+    names = {
+        (k, d): f"_l{k}" + ("_reverse" if d else "") for k in (0, 1) for d in (0, 1)
+    }
+    cache, inp = {}, x
+    for k in (0, 1):
+        outs = []
+        for d in (0, 1):
+            p = {key: params[key.replace("_l0", names[k, d])] for key in KEYS}
+            seq = np.flip(inp, 0) if d else inp
+            o, _, cache[k, d] = utils.gru_forward(seq, p, h0[2 * k + d])
+            outs.append(np.flip(o, 0) if d else o)
+        inp = np.concatenate(outs, axis=-1)
+    grads, dh0_list, g = {}, [None] * 4, dout
+    for k in (1, 0):
+        total = np.zeros((T, B, 2 * H if k else x.shape[2]), x.dtype)  # its input
+        for d in (0, 1):
+            part = g[:, :, d * H : (d + 1) * H]
+            dxd, dp, dh0_list[2 * k + d] = utils.gru_backward(
+                np.flip(part, 0) if d else part, cache[k, d], dh_n[2 * k + d]
+            )
+            total += np.flip(dxd, 0) if d else dxd
+            for key in KEYS:
+                grads[key.replace("_l0", names[k, d])] = dp[key]
+        g = total
+    return g, grads, np.stack(dh0_list)
+
+
+DEEP_BIGRU_BACKWARD = [
+    (dbb(rev_dout=False), ["dout is not reversed in time"]),
+    (dbb(rev_dx=False), ["not put back in time order"]),
+    (dbb(both_dx=False), ["only the forward direction's part"]),
+    (dbb(lower="top"), ["gradient of the top layer's outputs", "layer 0 got dout"]),
+    (dbb(lower="both"), ["dout plus layer 1's input gradient"]),
+    (dbb(order="direction"), ["direction-major", "2 k + d"]),
+    (dbb(use_dh_n="none"), ["ignores dh_n"]),
+    (dbb(use_dh_n="top"), ["only the top layer's directions get their dh_n"]),
+    (dbb(split="rf"), ["halves are swapped"]),
+    (dbb(swap_dirs=True), ["filed under each other's keys"]),
+    (dbb(rev_dh_n="out_last"), ["as if h_n were out[-1]"]),
+    (dbb(start="zeros"), ["forward pass starts from zeros"]),
+    (dbb(rev_dh_n="out_last", in_place=True), ["changed its argument dout in place"]),
+    (dbb(top_dh0=True), ["has shape (2,", "expected (4,"]),
+    (dbb(keys_renamed=False), ["lacks"]),
+    (dbb(rev_dout=False, rev_dx=False), ["two mistakes", "not reversed in time"]),
+]
+
+
 SUITES = {
     "stable_sigmoid": (
         "0.1",
@@ -2132,6 +2405,12 @@ SUITES = {
         [lpc_ok, lpc_ok_standardised, lpc_ok_from_one, lpc_ok_split],
     ),
     "peephole_step": ("8.1", PEEPHOLE_STEP, [ph(), ph_ok_per_gate]),
+    "bigru_forward": (
+        "9.1",
+        BIGRU_FORWARD,
+        [bgf(), bgf_ok_per_sequence, bgf_ok_masked_steps],
+    ),
+    "deep_bigru_backward": ("9.2", DEEP_BIGRU_BACKWARD, [dbb(), dbb_ok_stacked]),
 }
 
 WRONG = [

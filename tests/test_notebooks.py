@@ -104,29 +104,43 @@ def test_no_stored_outputs(path):
             )
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_student_notebook_runs_with_only_not_attempted_errors(name):
-    """Executing a student copy top to bottom fails only in its check cells, each
-    with NotAttempted: nothing else in the notebook depends on a solution."""
-    path = ROOT / "notebooks" / name
+def executed(path, allow_errors=False):
+    """Execute a notebook in a fresh kernel -> the executed notebook."""
     nb = read(path)
     NotebookClient(
         nb,
-        timeout=120,
+        timeout=300,
         kernel_name="python3",
-        allow_errors=True,
+        allow_errors=allow_errors,
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
+    return nb
+
+
+def printed(cell):
+    """The text a code cell printed."""
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_student_copy_runs_and_prints_what_the_solutions_print(name):
+    """Executing a student copy top to bottom fails only in its check cells, each
+    with NotAttempted: nothing else in the notebook depends on a solution. And every
+    cell the two copies share prints the same text in the student copy's run as in
+    a run of the solution notebook, each in a fresh kernel: the notebooks are
+    deterministic (cells tagged 'timing' measure this machine's speed and are left
+    out). nbval executes the solution notebook once more, with its checks."""
+    student = executed(ROOT / "notebooks" / name, allow_errors=True)
     errors = [
         (cell.source, out)
-        for cell in nb.cells
+        for cell in student.cells
         if cell.cell_type == "code"
         for out in cell.outputs
         if out.output_type == "error"
     ]
     checks = [
         c.source
-        for c in nb.cells
+        for c in student.cells
         if c.cell_type == "code" and c.source.strip().startswith("check.")
     ]
     unexpected = [
@@ -138,6 +152,23 @@ def test_student_notebook_runs_with_only_not_attempted_errors(name):
     assert len(errors) == len(checks), "every check cell reports 'not attempted yet'"
     for _, out in errors:
         assert "not attempted yet" in out.evalue
+
+    solution = executed(ROOT / "notebooks" / "solutions" / name)
+    compared = 0
+    for i, (mine, answer) in enumerate(zip(student.cells, solution.cells, strict=True)):
+        if (
+            mine.cell_type != "code"
+            or mine.source != answer.source
+            or mine.source.strip().startswith("check.")
+            or "timing" in mine.metadata.get("tags", [])
+        ):
+            continue
+        compared += 1
+        assert printed(mine) == printed(answer), (
+            f"code cell {i} printed different text in two runs:\n"
+            f"{printed(answer)}\n---\n{printed(mine)}"
+        )
+    assert compared and any(printed(c) for c in solution.cells if c.cell_type == "code")
 
 
 # --------------------------------------------------------------------- the generator
@@ -211,38 +242,6 @@ def test_presentation_page_shows_every_explorer():
     for factory in widgets.EXPLORERS.values():
         assert f"utils.widgets.{factory.__name__}()" in code, factory.__name__
     assert all(not c.outputs for c in nb.cells if c.cell_type == "code")
-
-
-def printed(path):
-    """Execute a notebook in a fresh kernel -> the text each code cell printed,
-    except cells tagged 'timing' (they measure this machine's speed)."""
-    nb = read(path)
-    NotebookClient(
-        nb,
-        timeout=300,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    ).execute()
-    texts = []
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "timing" not in cell.metadata.get("tags", []):
-            texts.append(
-                "".join(
-                    o.get("text", "") for o in cell.outputs if o.output_type == "stream"
-                )
-            )
-    return texts
-
-
-@pytest.mark.parametrize("path", SOLUTIONS, ids=NAMES)
-def test_notebooks_are_deterministic(path):
-    """Two runs from fresh kernels print the same numbers and check results."""
-    first, second = printed(path), printed(path)
-    assert any(first), "the notebook printed nothing"
-    for i, (a, b) in enumerate(zip(first, second, strict=True)):
-        assert a == b, (
-            f"code cell {i} printed different text in two runs:\n{a}\n---\n{b}"
-        )
 
 
 def test_checking_a_notebook_lists_each_exercise(tmp_path):

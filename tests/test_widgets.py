@@ -141,7 +141,7 @@ def test_one_unit_rnn_validation_and_diagram():
 def test_blitted_frame_equals_a_fresh_drawing(name):
     """Moving controls leaves nothing stale: the frame equals a fresh explorer's."""
     moved = widgets.EXPLORERS[name]()
-    background = moved._background
+    background, key = moved._background, moved.background_key()
     targets = {}
     for key, control in moved.controls.items():
         if hasattr(control, "max"):
@@ -152,7 +152,8 @@ def test_blitted_frame_equals_a_fresh_drawing(name):
         else:  # a text box
             targets[key] = "ROMEO:"
     moved.set(**targets)
-    assert moved._background is background, "the static background is reused"
+    if moved.background_key() == key:
+        assert moved._background is background, "the static background is reused"
     fresh = widgets.EXPLORERS[name](**moved.values)
     assert moved.image.value == fresh.image.value
 
@@ -268,6 +269,15 @@ def test_results_explorer_draws_the_stored_runs():
     )
 
 
+def test_results_explorer_keeps_one_background_per_task():
+    e = widgets.results_explorer()
+    first = e._background
+    e.set(experiment="copy, T = 10")
+    assert e.ax.get_yscale() == "linear" and e._background is not first
+    e.set(experiment="adding, T = 100")
+    assert e.ax.get_yscale() == "log" and e._background is first
+
+
 @pytest.mark.parametrize("name", list(widgets.EXPLORERS))
 def test_every_control_moves_the_figure_at_the_defaults(name):
     """A student who moves any one control first sees the figure respond."""
@@ -369,7 +379,7 @@ def test_jacobian_explorer_draws_the_products_of_step_jacobians():
     e = widgets.jacobian_explorer(b_z=0.0, b_f=0.0, T=40)
     lags, gru = e.lines["gru_h"].get_data()
     assert list(lags) == list(range(41)) and gru[0] == pytest.approx(1.0)
-    params, x = widgets.nb06_lstm_vs_gru._jacobian_cells()
+    params, x = widgets.nb06_lstm_vs_gru.jacobian_cells()
     P, gates = gradients.jacobian_products("gru", x[:40], params["gru"])
     np.testing.assert_allclose(gru[10], np.linalg.norm(P[30], 2), rtol=1e-12)
     H = widgets.nb06_lstm_vs_gru.JACOBIAN_H
@@ -389,3 +399,38 @@ def test_jacobian_explorer_draws_the_products_of_step_jacobians():
     assert "50 steps back" in e.status.get_text()
     with pytest.raises(ValueError, match="T must be from 1 to 200"):
         widgets.jacobian_paths(T=500)
+
+
+def test_bidirectional_explorer_shows_what_each_direction_reads():
+    e = widgets.bidirectional_explorer(t=5, L=12, kind="gru", layers="1 layer")
+    forward, reverse = e.forward_line.get_ydata(), e.reverse_line.get_ydata()
+    assert np.flatnonzero(forward).tolist() == list(range(6))  # x_0 .. x_5
+    assert np.flatnonzero(reverse).tolist() == list(range(5, 12))  # x_5 .. x_11
+    # the influences are Jacobian norms: two of them against centred differences
+    params = {k: v for k, v in e.params["gru"].items() if "_l1" not in k}
+    H, eps = e.H, 1e-6
+
+    def jacobian_norm(t, s, half):
+        columns = []
+        for j in range(e.D):
+            x = e.x.copy()
+            x[s, 0, j] += eps
+            up = cells.multi_forward("gru", x, params, lengths=[12])[0]
+            x[s, 0, j] -= 2 * eps
+            down = cells.multi_forward("gru", x, params, lengths=[12])[0]
+            columns.append((up - down)[t, 0, half * H : (half + 1) * H] / (2 * eps))
+        return np.linalg.norm(columns)
+
+    ratio = jacobian_norm(5, 2, 0) / jacobian_norm(5, 9, 1)
+    assert forward[2] / reverse[9] == pytest.approx(ratio, rel=1e-6)
+    e.set(layers="2 layers")  # each direction of layer 1 reads both of layer 0's
+    forward, reverse = e.forward_line.get_ydata(), e.reverse_line.get_ydata()
+    assert np.all(forward[:12] > 0) and np.all(reverse[:12] > 0)
+    assert np.all(forward[12:] == 0) and np.all(reverse[12:] == 0)
+    assert "see all 12" in e.status.get_text()
+    e.set(t=13)  # padding: out is 0 there and nothing reaches it
+    assert not e.forward_line.get_ydata().any() and not e.reverse_line.get_ydata().any()
+    assert "padding" in e.status.get_text()
+    states = np.asarray(e.images[1].get_array()).reshape(e.H, e.T)
+    assert np.all(states[:, 12:] == 0) and np.abs(states[:, :12]).max() > 0.1
+    assert e.pads[0].get_x() == pytest.approx(11.5)

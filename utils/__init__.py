@@ -1,6 +1,7 @@
 """The course's Python package, arranged as the course is.
 
-    cells/      the equations of the RNN, LSTM and GRU (notebooks 01-05), numpy only
+    cells/      the equations of the RNN, LSTM and GRU (notebooks 01-05), stacked
+                and bidirectional (09), numpy only
     training/   optimiser, memory tasks and training loop (02, 04, 06), numpy only
     gradients   gradient checks and the gradient-flow measurements (02, 04)
     charlm      the character language model (07)
@@ -50,6 +51,9 @@ _NAMES = {
             "gru_jacobian",
             "lstm_jacobian",
             "init_params",
+            "multi_forward",
+            "multi_backward",
+            "init_multi_params",
             "sigmoid",
         ),
         "cells",

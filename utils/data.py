@@ -11,6 +11,10 @@ import numpy as np
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 FIXTURES = ("rnn", "lstm", "gru_reset_after", "gru_reset_before")
+# two layers, both directions (notebook 09); _packed over a padded batch
+MULTI_FIXTURES = tuple(
+    f"{kind}_{how}" for how in ("multi", "packed") for kind in ("rnn", "lstm", "gru")
+)
 
 
 def checksums():
@@ -62,14 +66,18 @@ def verified_path(name):
 def load_fixture(name):
     """A PyTorch reference fixture, checksum verified.
 
-    name: one of 'rnn', 'lstm', 'gru_reset_after', 'gru_reset_before'
+    name: one of FIXTURES, 'rnn', 'lstm', 'gru_reset_after', 'gru_reset_before'
+    (single layer), or of MULTI_FIXTURES, '<kind>_multi' and '<kind>_packed' (two
+    layers, both directions; packed: a padded batch with 'lengths')
     -> dict with 'params' and 'grads' (dicts keyed like a state_dict), the inputs
     x (T, B, D), h0 (and c0), the upstream gradients dout, dh_n (and dc_n), the
     outputs out, h_n (and c_n), and the gradients dx, dh0 (and dc0), all float64.
     Made by scripts/make_fixtures.py with torch 2.13.0.
     """
-    if name not in FIXTURES:
-        raise ValueError(f"name must be one of {FIXTURES}, got {name!r}")
+    if name not in FIXTURES + MULTI_FIXTURES:
+        raise ValueError(
+            f"name must be one of {FIXTURES + MULTI_FIXTURES}, got {name!r}"
+        )
     with np.load(verified_path(f"fixtures/{name}.npz")) as f:
         arrays = {k: f[k] for k in f.files}
     fixture = {"params": {}, "grads": {}, "meta": {}}

@@ -2,17 +2,29 @@
 matplotlib."""
 
 import matplotlib as mpl
+import matplotlib.patheffects
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+# The Okabe & Ito palette, told apart with every common colour-vision deficiency.
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#E69F00",  # orange
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
 # One colour per quantity, used by every figure of the course.
 COLORS = {
     "x": "0.55",  # inputs
-    "h": "#1f77b4",  # hidden state
-    "c": "#d62728",  # cell state
-    "gate": "#2ca02c",  # gates
-    "aux": "#ff7f0e",  # a second curve: derivative, candidate, ...
+    "h": OKABE_ITO[0],  # hidden state
+    "c": OKABE_ITO[1],  # cell state
+    "gate": OKABE_ITO[2],  # gates
+    "aux": OKABE_ITO[3],  # a second curve: derivative, candidate, ...
     "ref": "0.3",  # reference lines
 }
 
@@ -32,8 +44,27 @@ def use_course_style():
             "legend.fontsize": 9,
             "legend.frameon": False,
             "font.size": 10,
+            "axes.prop_cycle": mpl.cycler(color=OKABE_ITO),
+            "image.cmap": "cividis",
         }
     )
+
+
+def loss_axis(ax, task, baseline):
+    """The y axis of a learning curve on one of notebook 06's tasks: the adding
+    problem's MSE on a log scale down to 1e-5 (solved runs reach it); the copy
+    task's cross-entropy on a linear scale to a little above the memoryless
+    baseline, where the runs differ."""
+    if task == "adding":
+        ax.set(yscale="log", ylim=(1e-5, 4), ylabel="MSE")
+    elif task == "copy":
+        ax.set(
+            yscale="linear",
+            ylim=(0, 1.3 * baseline),
+            ylabel="cross-entropy (nats per step)",
+        )
+    else:
+        raise ValueError(f"task must be 'adding' or 'copy', got {task!r}")
 
 
 def _box(ax, xy, text, color, w=0.8, h=0.5):
@@ -130,13 +161,15 @@ def _node(ax, xy, text, r=0.22, color="white"):
 def lstm_cell_diagram():
     """One LSTM step: the cell line c_{t-1} -> x f -> + i g -> c_t; h_t = o tanh(c_t).
 
-    The gates i, f, o (sigmoids) and the candidate g (tanh) all read x_t and h_{t-1}.
-    Returns a pyplot Figure. Drawn in notebooks/03_lstm.ipynb.
+    The blocks stand left to right in PyTorch's row order (i, f, g, o: rows 0:H,
+    H:2H, 2H:3H, 3H:4H of the weights); all read x_t and h_{t-1}, and h_t comes back
+    as the next step's h_{t-1}. Returns a pyplot Figure. Drawn in
+    notebooks/03_lstm.ipynb.
     """
-    fig = plt.figure(figsize=(8.5, 4.2))
+    fig = plt.figure(figsize=(8.5, 4.6))
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(-0.8, 9.6)
-    ax.set_ylim(-0.9, 4.4)
+    ax.set_xlim(-0.8, 10.2)
+    ax.set_ylim(-1.5, 4.4)
     ax.axis("off")
     cell, gate = (
         mpl.colors.to_rgba(COLORS["c"], 0.25),
@@ -145,14 +178,14 @@ def lstm_cell_diagram():
     hx = mpl.colors.to_rgba(COLORS["h"], 0.3)
     # the cell line along the top
     ax.text(-0.3, 3.5, "$c_{t-1}$", ha="center", va="center", fontsize=12)
-    _arrow(ax, (0.0, 3.5), (2.28, 3.5))
-    _node(ax, (2.5, 3.5), r"$\times$")
-    _arrow(ax, (2.72, 3.5), (4.78, 3.5))
-    _node(ax, (5.0, 3.5), "$+$")
-    _arrow(ax, (5.22, 3.5), (9.0, 3.5))
+    _arrow(ax, (0.0, 3.5), (2.98, 3.5))
+    _node(ax, (3.2, 3.5), r"$\times$")
+    _arrow(ax, (3.42, 3.5), (5.08, 3.5))
+    _node(ax, (5.3, 3.5), "$+$")
+    _arrow(ax, (5.52, 3.5), (9.0, 3.5))
     ax.text(9.25, 3.5, "$c_t$", ha="center", va="center", fontsize=12)
     ax.text(
-        3.7,
+        4.2,
         3.85,
         "the cell: no weights, no squashing",
         ha="center",
@@ -160,42 +193,78 @@ def lstm_cell_diagram():
         style="italic",
         color=COLORS["c"],
     )
-    # gates and candidate
-    for x, label, color in (
-        (2.5, r"$f=\sigma$", gate),
-        (4.2, r"$i=\sigma$", gate),
-        (5.8, r"$g=\tanh$", cell),
-        (7.2, r"$o=\sigma$", gate),
+    # the four blocks, in PyTorch's row order
+    for x, label, color, rows in (
+        (1.8, r"$i=\sigma$", gate, "0:H"),
+        (3.2, r"$f=\sigma$", gate, "H:2H"),
+        (4.6, r"$g=\tanh$", cell, "2H:3H"),
+        (6.6, r"$o=\sigma$", gate, "3H:4H"),
     ):
         _box(ax, (x, 1.2), label, color, w=1.0, h=0.5)
+        ax.text(x + 0.08, 0.42, f"rows {rows}", ha="left", fontsize=8, color="0.3")
         _arrow(ax, (x, -0.1), (x, 0.95))
-    _arrow(ax, (2.5, 1.45), (2.5, 3.28))
-    _node(ax, (5.0, 2.4), r"$\times$")
-    _arrow(ax, (4.2, 1.45), (4.85, 2.25))
-    _arrow(ax, (5.8, 1.45), (5.15, 2.25))
-    _arrow(ax, (5.0, 2.62), (5.0, 3.28))
+    _arrow(ax, (3.2, 1.45), (3.2, 3.28))  # f multiplies c_{t-1}
+    _node(ax, (4.0, 2.5), r"$\times$")  # i * g
+    # i's arrow crosses f's: drawn with a white halo so the two stay apart
+    ax.add_patch(
+        FancyArrowPatch(
+            (1.8, 1.45),
+            (3.8, 2.38),
+            arrowstyle="-|>",
+            mutation_scale=12,
+            color="0.2",
+            lw=1.2,
+            connectionstyle="arc3,rad=-0.15",
+            path_effects=[mpl.patheffects.withStroke(linewidth=4, foreground="white")],
+            zorder=2.5,
+        )
+    )
+    _arrow(ax, (4.6, 1.45), (4.15, 2.32))
+    _arrow(ax, (4.15, 2.65), (5.15, 3.33))
     # output
     _box(ax, (8.3, 2.6), r"$\tanh$", cell, w=0.8, h=0.45)
     _arrow(ax, (8.3, 3.5), (8.3, 2.85))
     _node(ax, (8.3, 1.2), r"$\times$")
     _arrow(ax, (8.3, 2.37), (8.3, 1.42))
-    _arrow(ax, (7.7, 1.2), (8.08, 1.2))
+    _arrow(ax, (7.1, 1.2), (8.08, 1.2))
     _arrow(ax, (8.52, 1.2), (9.0, 1.2))
     ax.text(9.25, 1.2, "$h_t$", ha="center", va="center", fontsize=12)
-    # shared input of the gates
+    # shared input of the blocks
     ax.add_patch(
         FancyBboxPatch(
-            (1.8, -0.55), 6.1, 0.42, boxstyle="round,pad=0.03", fc=hx, ec="0.2"
+            (1.1, -0.55), 6.2, 0.42, boxstyle="round,pad=0.03", fc=hx, ec="0.2"
         )
     )
     ax.text(
-        4.85,
+        4.2,
         -0.34,
         r"$[x_t,\ h_{t-1}]$: each block $= x_t W_{i\cdot}^\top + h_{t-1} "
         r"W_{h\cdot}^\top + b$",
         ha="center",
         va="center",
         fontsize=10,
+    )
+    # the recurrence: h_t is the next step's h_{t-1}
+    ax.add_patch(
+        FancyArrowPatch(
+            (9.55, 1.2),
+            (7.3, -0.45),
+            arrowstyle="-|>",
+            mutation_scale=12,
+            color=COLORS["h"],
+            lw=1.4,
+            ls="--",
+            connectionstyle="angle,angleA=-90,angleB=0,rad=8",
+        )
+    )
+    ax.text(
+        7.4,
+        -1.15,
+        "$h_t$ is the next step's $h_{t-1}$ (and $c_t$ its $c_{t-1}$)",
+        ha="center",
+        fontsize=9,
+        style="italic",
+        color=COLORS["h"],
     )
     return fig
 

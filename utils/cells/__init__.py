@@ -11,6 +11,9 @@
     validate.py     argument checks that raise ValueError naming argument and shape
     fast.py         the tricks that make the sequence functions fast
     kinds.py        forward(kind, ...) and backward(kind, ...) for any of the three
+    multi.py        stacked and bidirectional networks, padded batches, dropout
+                    between layers: multi_forward, multi_backward (09)
+    multi_params.py their parameter names and shapes (PyTorch's multi-layer keys)
 
 Conventions (shared with PyTorch):
 
@@ -38,6 +41,14 @@ from .lstm import (
     lstm_jacobian,
     lstm_step,
 )
+from .multi import check_lengths, multi_backward, multi_forward, reverse_padded
+from .multi_params import (
+    init_multi_params,
+    layer_params,
+    multi_layout,
+    multi_param_keys,
+    multi_param_shapes,
+)
 from .one_unit import fixed_points, one_unit_rnn, regime
 from .params import (
     GATE_ORDER,
@@ -57,6 +68,7 @@ __all__ = [
     "PARAM_KEYS",
     "backward",
     "check_kind",
+    "check_lengths",
     "fast",
     "fixed_points",
     "forward",
@@ -65,18 +77,26 @@ __all__ = [
     "gru_forward",
     "gru_jacobian",
     "gru_step",
+    "init_multi_params",
     "init_params",
+    "layer_params",
     "log_softmax",
     "lstm_backward",
     "lstm_cell",
     "lstm_forward",
     "lstm_jacobian",
     "lstm_step",
+    "multi_backward",
+    "multi_forward",
+    "multi_layout",
+    "multi_param_keys",
+    "multi_param_shapes",
     "one_unit_rnn",
     "param_shapes",
     "regime",
     "rnn_backward",
     "rnn_forward",
+    "reverse_padded",
     "rnn_step",
     "sigmoid",
     "softmax",

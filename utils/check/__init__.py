@@ -28,6 +28,7 @@ they recognise (in a notebook's ``_mistakes`` module where both do not fit in on
     nb06_lstm_vs_gru.py            6.1, 6.3 (nb06_mistakes.py)
     nb07_char_language_model.py    7.1, 7.2, 7.3 (nb07_mistakes.py)
     nb08_lstm_ablation.py          8.1
+    nb09_deeper_and_bidirectional.py  9.1, 9.2 (nb09_mistakes.py)
 """
 
 from .harness import CheckFailed, NotAttempted
@@ -51,6 +52,7 @@ from .nb07_char_language_model import (
     softmax_temperature,
 )
 from .nb08_lstm_ablation import peephole_step
+from .nb09_deeper_and_bidirectional import bigru_forward, deep_bigru_backward
 
 # A student's function gets this many seconds per hidden case (they are tiny); past
 # that it is stopped, so that an endless loop cannot hang the notebook. Read when a
@@ -61,8 +63,10 @@ __all__ = [
     "TIME_LIMIT",
     "CheckFailed",
     "NotAttempted",
+    "bigru_forward",
     "bits_per_char",
     "cifg_step",
+    "deep_bigru_backward",
     "clip_by_norm",
     "flip_interpolation",
     "gru_jacobian",

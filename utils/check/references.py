@@ -93,6 +93,18 @@ REFERENCES = {
     ),
     "line_position_cell": ("charlm.line_position",),
     "peephole_step": ("variants.forward", "check.nb08_lstm_ablation.peephole_variant"),
+    "bigru_forward": (
+        "cells.multi_forward",
+        "cells.reverse_padded",
+        "check.nb09_mistakes.bigru_variant",
+    ),
+    "deep_bigru_backward": (
+        "cells.multi_forward",
+        "cells.multi_backward",
+        "gradients.numerical_gradient",
+        "gradients.multi_gradient_errors",
+        "check.nb09_mistakes.deep_backward_variant",
+    ),
 }
 
 # Arguments of a check module's variant that choose a case, not a mistake.

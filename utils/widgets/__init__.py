@@ -12,6 +12,7 @@ One module per notebook holds that notebook's explorers, on a shared base:
     nb06_lstm_vs_gru.py            results_explorer, jacobian_explorer
     nb07_char_language_model.py    sampler_explorer, text_activation_explorer
     nb08_lstm_ablation.py          ablation_explorer
+    nb09_deeper_and_bidirectional.py  bidirectional_explorer
     live_loss.py                   LiveLoss, the live loss curve (04, 06, 07)
 
 A notebook shows one with a single line, ``utils.widgets.gate_explorer()``; every
@@ -52,6 +53,8 @@ from .nb05_gru import (
 from .nb06_lstm_vs_gru import (
     EXPERIMENTS,
     MODEL_COLORS,
+    MODEL_LABELS,
+    SEED_STYLES,
     JacobianExplorer,
     ResultsExplorer,
     jacobian_explorer,
@@ -65,6 +68,10 @@ from .nb07_char_language_model import (
     text_activation_explorer,
 )
 from .nb08_lstm_ablation import AblationExplorer, ablation_explorer
+from .nb09_deeper_and_bidirectional import (
+    BidirectionalExplorer,
+    bidirectional_explorer,
+)
 
 # Every explorer of the course, by name: the benchmark, the tests and the
 # presentation page (present/explorers.ipynb) go through this list.
@@ -82,6 +89,7 @@ EXPLORERS = {
     "sampler": sampler_explorer,
     "text_activation": text_activation_explorer,
     "ablation": ablation_explorer,
+    "bidirectional": bidirectional_explorer,
 }
 
 __all__ = [
@@ -89,12 +97,15 @@ __all__ = [
     "EXPLORERS",
     "GATE_PATTERNS",
     "MODEL_COLORS",
+    "MODEL_LABELS",
     "PATTERNS",
+    "SEED_STYLES",
     "T_STEPS",
     "W_IN",
     "W_REC",
     "AblationExplorer",
     "ActivationExplorer",
+    "BidirectionalExplorer",
     "CoupledExplorer",
     "Explorer",
     "ForgetBiasExplorer",
@@ -110,6 +121,7 @@ __all__ = [
     "TextActivationExplorer",
     "ablation_explorer",
     "activation_explorer",
+    "bidirectional_explorer",
     "corner_text",
     "coupled_explorer",
     "dropdown",

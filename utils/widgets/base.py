@@ -40,7 +40,10 @@ class Explorer:
     Subclasses define ``make_controls()`` (-> {name: widget}), ``setup(fig)``, which
     builds the axes and artists and lists the artists that change in
     ``self.dynamic``, and ``draw(**values)``, which updates those artists from the
-    control values. Axis limits stay fixed, so that the background stays valid.
+    control values. Axis limits stay fixed, so that the background stays valid; an
+    explorer whose limits follow a control (a different scale per task) names that
+    control's value in ``background_key()``, and each key's background is rendered
+    once and kept.
     """
 
     figsize = (9, 3.4)
@@ -71,7 +74,7 @@ class Explorer:
         self.draw(**self.values)
         if self.tight:  # once, so that later redraws keep every artist still
             self.fig.tight_layout()
-        self._background = None
+        self._backgrounds = {}
         self.refresh()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -106,6 +109,16 @@ class Explorer:
             self.controls[name].value = value
         return self
 
+    def background_key(self):
+        """What the static part of the figure depends on: None (nothing), or the
+        value of the control that sets the axis limits."""
+        return None
+
+    @property
+    def _background(self):
+        """The static part of the figure as it stands now (a bitmap), or None."""
+        return self._backgrounds.get(self.background_key())
+
     def _on_change(self, change):
         self.refresh()
 
@@ -114,8 +127,10 @@ class Explorer:
         self.draw(**self.values)
         canvas = self.fig.canvas
         if self._background is None:
-            canvas.draw()  # everything static, once
-            self._background = canvas.copy_from_bbox(self.fig.bbox)
+            canvas.draw()  # everything static, once (per background key)
+            self._backgrounds[self.background_key()] = canvas.copy_from_bbox(
+                self.fig.bbox
+            )
         else:
             canvas.restore_region(self._background)
         for artist in self.dynamic:

@@ -7,10 +7,11 @@ Serves notebooks/06_lstm_vs_gru.ipynb.
 import functools
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from .. import cells, gradients
 from ..data import load_comparison
-from ..plots import COLORS
+from ..plots import COLORS, OKABE_ITO, loss_axis
 from ..training import baseline
 from .base import Explorer, corner_text, dropdown, int_slider, slider
 
@@ -20,57 +21,83 @@ EXPERIMENTS = {
     "copy, T = 10": ("copy", 10),
     "copy, T = 30": ("copy", 30),
 }
-MODEL_COLORS = {"rnn": COLORS["x"], "lstm": COLORS["c"], "gru": COLORS["h"]}
+# the LSTM at forget-gate bias 0 and +1 in the same hue family, told apart by
+# lightness as well as hue
+MODEL_COLORS = {
+    "rnn": COLORS["x"],
+    "lstm": COLORS["c"],
+    "lstm_fb1": OKABE_ITO[4],
+    "gru": COLORS["h"],
+}
+MODEL_LABELS = {
+    "rnn": "RNN",
+    "lstm": "LSTM",
+    "lstm_fb1": "LSTM, forget bias +1",
+    "gru": "GRU",
+}
+SEED_STYLES = {0: "-", 1: "--"}
+
+
+def learning_rates(runs):
+    """The learning rates of a stored sweep, largest first, as the dropdown shows
+    them ('0.1', '0.03', ...)."""
+    return tuple(f"{lr:g}" for lr in sorted({k[3] for k in runs}, reverse=True))
 
 
 class ResultsExplorer(Explorer):
-    """Learning curves of RNN, LSTM and GRU from data/results/comparison.npz, by
-    experiment, learning rate and curve (held-out or training loss), with the
-    memoryless baseline. Used in notebooks/06_lstm_vs_gru.ipynb.
+    """Learning curves of the RNN, the LSTM (forget-gate bias 0 and +1) and the GRU
+    from data/results/comparison.npz, by experiment, learning rate and curve
+    (held-out or training loss), with the memoryless baseline; seed 0 solid, seed 1
+    dashed. Used in notebooks/06_lstm_vs_gru.ipynb.
     """
 
-    figsize = (9, 3.8)
+    figsize = (9, 4.2)
+    tight = False  # the axes' labels change with the task; the layout must not
 
     def make_controls(self):
+        self.results = load_comparison()
+        lrs = learning_rates(self.results["runs"])
         return {
             "experiment": dropdown("experiment", tuple(EXPERIMENTS), "adding, T = 100"),
-            "lr": dropdown("learning rate", ("0.01", "0.001"), "0.01"),
+            "lr": dropdown("learning rate", lrs, "0.01" if "0.01" in lrs else lrs[0]),
             "curve": dropdown(
                 "curve", ("held-out loss", "training loss"), "held-out loss"
             ),
         }
 
     def setup(self, fig):
-        self.results = load_comparison()
         steps = self.results["meta"]["steps"]
         ax = fig.add_subplot()
+        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.11, top=0.88)
+        runs = self.results["runs"]
+        models = [m for m in MODEL_COLORS if any(k[2] == m for k in runs)]
         self.lines = {}
-        for model, color in MODEL_COLORS.items():
-            for seed in (0, 1):
+        for model in models:
+            for seed, ls in SEED_STYLES.items():
                 self.lines[model, seed] = ax.plot(
-                    [],
-                    [],
-                    color=color,
-                    lw=1.6,
-                    ls="-" if seed == 0 else "--",
-                    label=f"{model.upper()}" if seed == 0 else None,
+                    [], [], color=MODEL_COLORS[model], lw=1.6, ls=ls
                 )[0]
-        self.base = ax.plot(
-            [0, steps], [1, 1], color="k", lw=1, ls=":", label="memoryless baseline"
-        )[0]
-        ax.set(
-            yscale="log",
-            xlim=(0, steps),
-            ylim=(1e-5, 4),
-            xlabel="training step",
-            ylabel="loss",
-        )
-        ax.legend(loc="lower left", ncol=4, fontsize=8)
-        self.status = ax.set_title("")
+        self.base = ax.plot([0, steps], [1, 1], color="k", lw=1, ls=":")[0]
+        ax.set(xlim=(0, steps), xlabel="training step")
+        self.ax = ax
+        handles = [self.lines[m, 0] for m in models] + [
+            Line2D([], [], color="0.3", lw=1.6, ls=ls) for ls in SEED_STYLES.values()
+        ]
+        labels = [MODEL_LABELS[m] for m in models] + [
+            f"seed {seed}" for seed in SEED_STYLES
+        ]
+        handles.append(self.base)
+        labels.append("memoryless baseline")
+        ax.legend(handles, labels, loc="lower left", ncol=4, fontsize=8)
+        self.status = ax.set_title("", fontsize=9.5, loc="left")
         self.dynamic = [*self.lines.values(), self.base, self.status]
+
+    def background_key(self):
+        return self.controls["experiment"].value  # the y axis follows the task
 
     def draw(self, experiment, lr, curve):
         task, T = EXPERIMENTS[experiment]
+        loss_axis(self.ax, task, baseline(task, T))
         runs, stride = self.results["runs"], self.results["meta"]["train_stride"]
         finals = []
         for (model, seed), line in self.lines.items():
@@ -82,11 +109,12 @@ class ResultsExplorer(Explorer):
                 x = stride * np.arange(len(y)) + stride / 2
             line.set_data(x, np.maximum(y, 1e-12))
             if seed == 0:
-                finals.append(f"{model.upper()} {run['eval'][-1]:.3g}")
+                finals.append(f"{MODEL_LABELS[model]} {run['eval'][-1]:.2g}")
         b = baseline(task, T)
         self.base.set_ydata([b, b])
         self.status.set_text(
-            f"{experiment}, lr {lr}: final held-out loss (seed 0) "
+            f"{experiment}, lr {lr}: {curve} of each model, two seeds\n"
+            f"final held-out loss (seed 0): "
             + ", ".join(finals)
             + f"; baseline {b:.3g}"
         )
@@ -101,7 +129,7 @@ JACOBIAN_H, JACOBIAN_D, JACOBIAN_T_MAX = 8, 4, 200
 
 
 @functools.cache
-def _jacobian_cells():
+def jacobian_cells():
     """The explorer's freshly initialised GRU and LSTM (PyTorch's init) and its
     random inputs (T_MAX, D), fixed by a seed."""
     rng = np.random.default_rng(6)
@@ -122,7 +150,7 @@ def jacobian_paths(b_z=0.0, b_f=0.0, T=100):
     """
     if not 1 <= T <= JACOBIAN_T_MAX:
         raise ValueError(f"T must be from 1 to {JACOBIAN_T_MAX}, got {T}")
-    params, x = _jacobian_cells()
+    params, x = jacobian_cells()
     H, x = JACOBIAN_H, x[:T]
     products, direct = {}, {}
     for kind, shift in (("gru", b_z), ("lstm", b_f)):

@@ -26,6 +26,7 @@ wrong types, NaN, functions that never return). This file covers, per exercise:
 | 5.3 | `param_count` | 14 (and 2 correct) | 14 | left out the biases; two bias vectors; multiply by k; not D * D; return an integer; wrong number of blocks; stacked like the weights; a float; not H * D; left out W_hh; 32-bit; a bool |
 | 5.4 | `flip_interpolation` | 17 (and 3 correct) | 17 | are the originals; reset block; candidate's block; as well as the update block; negated every parameter; but not its biases; only the update block's biases; only the input side; only the hidden side; params['bias_hh_l0'] unchanged; params['weight_ih_l0'] unchanged; by 1 - v; D = weight_ih_l0.shape[1]; columns [H:2H]; in place; float64; lacks |
 | 6.1 | `cifg_step` | 21 (and 2 correct) | 21 | coupling is reversed; output gate is missing; candidate g is a tanh; block order; left out b_hh; left out b_ih; left out both biases; W_hh instead of W_hh^T; gates f and o are sigmoids; missing the tanh; old cell state; multiplies h instead of c; (c_next, h_next); two mistakes; NaN; hundreds |
+| 6.3 | `gru_jacobian` | 24 (and 2 correct) | 24 | direct path; not the identity; reversed interpolation; lacks the factor (1 - z); tanh's slope; not n (1 - n); lacks diag(r); through the reset gate; r (1 - r); left out b_hn; Cho; through the update gate; wrong sign; z (1 - z); transposed in J; your J is transposed; gate order; left out b_hh; left out both biases; two mistakes; float64; NaN; expected (3, 4, 4) |
 | 7.1 | `softmax_temperature` | 13 (and 2 correct) | 13 | multiplied the logits; no effect; without normalising again; over axis 0; every element at once; log-probabilities; RuntimeWarning; same scaled logits; float64; row sums without keepdims; row maxima without keepdims; over axis 1; do not sum to 1 |
 | 7.2 | `bits_per_char` | 16 (and 2 correct) | 16 | nats; log base 10; summed over the characters; sign is flipped; most likely character; averaged the probabilities before the log; shifted by one; RuntimeWarning; one number; np.roll; (N, N) table; log_p[targets] picks rows; every entry; over axis 0; multiplied by ln 2 |
 | 7.3 | `line_position_cell` | 13 (and 4 correct) | 13 | absolute value; covariances; whether the character is a newline; never goes back to 0; np.corrcoef; one integer; another; off by one at the newline; left the newline characters out; not the index of a unit |
@@ -1191,6 +1192,127 @@ CIFG_STEP = [
     (cifg(gate=sig_exp_over), ["NaN", "stable sigmoid"]),
     (cifg(cand=tanh_exp), ["NaN", "np.tanh"]),
     (cifg(gate=sig_clipped), ["hundreds", "clip"]),
+]
+
+
+# ------------------------------------------------------------- 6.3 gru_jacobian
+
+
+def gj(
+    order="rzn",
+    direct="z",
+    n_weight=True,
+    slope="tanh",
+    r_own=True,
+    reset=True,
+    r_slope=True,
+    b_hn=True,
+    cho=False,
+    update=True,
+    sign=1,
+    z_slope=True,
+    transposed_W=False,
+    layout="rows",
+    biases="both",
+    reversed_interp=False,
+    gate=sig,
+    eye_dtype=True,
+):
+    """A student's batched GRU Jacobian, with the named slip."""
+
+    def student(x, h_prev, params):
+        W_ih, W_hh, b_ih, b_hh = P(params)
+        b_ih = b_ih if biases in ("both", "ih") else 0
+        b_hh = b_hh if biases in ("both", "hh") else 0
+        H = h_prev.shape[1]
+        gi = dict(zip(order, np.split(x @ W_ih.T + b_ih, 3, axis=1), strict=True))
+        hh = np.split(h_prev @ W_hh.T + b_hh, 3, axis=1)
+        gh = dict(zip(order, hh, strict=True))
+        W = dict(zip(order, np.split(W_hh, 3), strict=True))
+        if transposed_W:
+            W = {k: v.T for k, v in W.items()}
+        r, z = gate(gi["r"] + gh["r"]), gate(gi["z"] + gh["z"])
+        m = gh["n"]
+        n = np.tanh(gi["n"] + r * m)
+        keep = 1 - z if reversed_interp else z
+        dn = {"tanh": 1 - n * n, "sig": n * (1 - n), "none": 1.0}[slope]
+        dn = dn * (1 - keep if n_weight else 1)
+        sr = r * (1 - r) if r_slope else r
+        if cho:
+            inner = W["n"] * r[:, None, :]
+            if reset:
+                inner = inner + np.einsum("ij,bj,jk->bik", W["n"], h_prev * sr, W["r"])
+        else:
+            inner = (r[:, :, None] if r_own else 1) * W["n"]
+            if reset:
+                m_used = m if b_hn else m - b_hh[2 * H :] if biases != "ih" else m
+                inner = inner + (m_used * sr)[:, :, None] * W["r"]
+        J = dn[:, :, None] * inner
+        if update:
+            dz = (n - h_prev) if reversed_interp else (h_prev - n)
+            dz = sign * dz * (z * (1 - z) if z_slope else 1)
+            J = J + dz[:, :, None] * W["z"]
+        eye = np.eye(H, dtype=x.dtype) if eye_dtype else np.eye(H)
+        if direct == "z":
+            J = J + keep[:, :, None] * eye
+        elif direct == "I":
+            J = J + eye
+        return np.transpose(J, (0, 2, 1)) if layout == "columns" else J
+
+    return student
+
+
+def gj_ok_per_example(x, h_prev, params):
+    """Correct, written differently: one example at a time with np.diag, the
+    sigmoid in its tanh form."""
+    W_ih, W_hh, b_ih, b_hh = P(params)
+    H = h_prev.shape[1]
+    s = lambda a: 0.5 * (1 + np.tanh(0.5 * a))
+    W_hr, W_hz, W_hn = W_hh[:H], W_hh[H : 2 * H], W_hh[2 * H :]
+    out = []
+    for x_b, h in zip(x, h_prev, strict=True):
+        r = s(W_ih[:H] @ x_b + b_ih[:H] + W_hr @ h + b_hh[:H])
+        z = s(W_ih[H : 2 * H] @ x_b + b_ih[H : 2 * H] + W_hz @ h + b_hh[H : 2 * H])
+        m = W_hn @ h + b_hh[2 * H :]
+        n = np.tanh(W_ih[2 * H :] @ x_b + b_ih[2 * H :] + r * m)
+        bracket = np.diag(r) @ W_hn + np.diag(m * r * (1 - r)) @ W_hr
+        out.append(
+            np.diag(z)
+            + np.diag((1 - z) * (1 - n**2)) @ bracket
+            + np.diag((h - n) * z * (1 - z)) @ W_hz
+        )
+    return np.stack(out).astype(x.dtype)
+
+
+def gj_one_example(x, h_prev, params):  # the Jacobian of example 0 only
+    return gj()(x, h_prev, params)[0]
+
+
+GRU_JACOBIAN = [
+    (gj(direct=None), ["direct path"]),
+    (gj(direct="I"), ["not the identity"]),
+    (gj(reversed_interp=True), ["reversed interpolation"]),
+    (gj(n_weight=False), ["lacks the factor (1 - z)"]),
+    (gj(slope="none"), ["tanh's slope"]),
+    (gj(slope="sig"), ["not n (1 - n)"]),
+    (gj(r_own=False), ["lacks diag(r)"]),
+    (gj(reset=False), ["through the reset gate"]),
+    (gj(r_slope=False), ["r (1 - r)"]),
+    (gj(b_hn=False), ["left out b_hn"]),
+    (gj(cho=True), ["Cho"]),
+    (gj(update=False), ["through the update gate"]),
+    (gj(sign=-1), ["wrong sign"]),
+    (gj(z_slope=False), ["z (1 - z)"]),
+    (gj(transposed_W=True), ["transposed in J"]),
+    (gj(layout="columns"), ["your J is transposed"]),
+    (gj(order="zrn"), ["gate order"]),
+    (gj(order="rnz"), ["gate order"]),
+    (gj(biases="ih"), ["left out b_hh"]),
+    (gj(biases="none"), ["left out both biases"]),
+    (gj(direct=None, reset=False), ["two mistakes", "direct path", "reset gate"]),
+    (gj(eye_dtype=False), ["float64", "float32"]),
+    (gj(gate=sig_exp_over), ["NaN", "stable sigmoid"]),
+    (gj_one_example, ["expected (3, 4, 4)", "dimension is missing"]),
 ]
 
 
@@ -2484,6 +2606,7 @@ SUITES = {
         [flip(), flip_ok_concat, flip_ok_shift],
     ),
     "cifg_step": ("6.1", CIFG_STEP, [cifg(), cifg_ok_lerp]),
+    "gru_jacobian": ("6.3", GRU_JACOBIAN, [gj(), gj_ok_per_example]),
     "softmax_temperature": (
         "7.1",
         SOFTMAX_TEMPERATURE,

@@ -30,6 +30,7 @@ RUNS = [
     ("ablation.py", "CIFG/0"),
     ("train_charlm.py", "100"),
     ("train_seq2seq.py", "500"),
+    ("counting.py", "lstm/3"),
 ]
 
 

@@ -370,6 +370,37 @@ def test_ablation_explorer_title_names_a_diverged_run():
     assert e.status.get_text().count("\n") == 2  # the layout is fixed at the first draw
 
 
+def test_jacobian_explorer_draws_the_products_of_step_jacobians():
+    """The lines are the spectral norms of the Jacobian products the cells give;
+    moving a slider changes the figure's data; with the gates shut open (z = 1, the
+    update bias far up) the GRU's state keeps everything: J = I at every step."""
+    from utils import gradients
+
+    e = widgets.jacobian_explorer(b_z=0.0, b_f=0.0, T=40)
+    lags, gru = e.lines["gru_h"].get_data()
+    assert list(lags) == list(range(41)) and gru[0] == pytest.approx(1.0)
+    params, x = widgets.nb06_lstm_vs_gru.jacobian_cells()
+    P, gates = gradients.jacobian_products("gru", x[:40], params["gru"])
+    np.testing.assert_allclose(gru[10], np.linalg.norm(P[30], 2), rtol=1e-12)
+    H = widgets.nb06_lstm_vs_gru.JACOBIAN_H
+    z = gates[:, H : 2 * H]
+    np.testing.assert_allclose(
+        e.lines["gru_z"].get_ydata()[5], np.prod(z[-5:], axis=0).max(), rtol=1e-12
+    )
+    first_image, before = e.image.value, e.lines["lstm_c"].get_ydata().copy()
+    e.set(b_f=4.0)
+    after = e.lines["lstm_c"].get_ydata()
+    assert e.image.value != first_image and after[30] > 100 * before[30]
+    np.testing.assert_array_equal(e.lines["gru_h"].get_ydata(), gru)  # GRU untouched
+    e.set(b_z=6.0, T=200)
+    assert len(e.lines["gru_h"].get_xdata()) == 201
+    open_gru = widgets.jacobian_paths(b_z=60.0, T=20)["gru_h"]
+    np.testing.assert_allclose(open_gru, 1.0, rtol=1e-12)
+    assert "50 steps back" in e.status.get_text()
+    with pytest.raises(ValueError, match="T must be from 1 to 200"):
+        widgets.jacobian_paths(T=500)
+
+
 def test_bidirectional_explorer_shows_what_each_direction_reads():
     e = widgets.bidirectional_explorer(t=5, L=12, kind="gru", layers="1 layer")
     forward, reverse = e.forward_line.get_ydata(), e.reverse_line.get_ydata()

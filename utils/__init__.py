@@ -49,6 +49,8 @@ _NAMES = {
             "gru_step",
             "gru_forward",
             "gru_backward",
+            "gru_jacobian",
+            "lstm_jacobian",
             "init_params",
             "multi_forward",
             "multi_backward",

@@ -131,6 +131,22 @@ def load_ablation():
     return _load_runs("results/ablation.npz", (str, int))
 
 
+def load_counting():
+    """The stored counting runs of notebook 06 (a^n b^n), checksum verified.
+
+    -> {'runs': {(model, seed): {'train', 'eval', 'params'}}, 'eval_steps': (n,),
+        'meta': {...}}: the training loss (means over meta['train_stride'] steps),
+    the held-out loss every few hundred steps, and the trained model (the cell's
+    PyTorch keys with the readout's 'w_out', 'b_out', float32), from which the
+    notebook measures its counts. Made by scripts/counting.py.
+    """
+    stored = _load_runs("results/counting.npz", (str, int))
+    for run in stored["runs"].values():
+        names = [k for k in run if k.startswith("param.")]
+        run["params"] = {k.removeprefix("param."): run.pop(k) for k in names}
+    return stored
+
+
 def _load_runs(name, key_types):
     """A stored sweep: arrays named '<key parts>/<what>' and 'meta/<name>', plus
     'eval_steps'. key_types convert the key parts, e.g. (str, int) for

@@ -1,4 +1,5 @@
-"""Gradient checking: centred differences and a relative error.
+"""Gradient checking: centred differences and a relative error; the gradient-flow
+measurements of notebooks 02-04 and the products of step Jacobians (06).
 
 The analytic gradients of every cell are compared with numerical ones in float64.
 """
@@ -238,3 +239,36 @@ def multi_gradient_errors(
         name: rel_error(analytic[name], numerical_gradient(loss, targets[name]))
         for name in analytic
     }
+
+
+def jacobian_products(kind, x, params, reset_after=True):
+    """The products of the step Jacobians back from the last step, one sequence.
+
+    kind: 'gru' or 'lstm'; x: (T, D), one sequence from a zero state; params: its
+    dict; reset_after: the GRU's placement -> (P, gates): P (T + 1, S, S) with
+    P[k] = d s_T / d s_k for k = 0 .. T (P[T] = I), the state s = h (S = H) for the
+    GRU and [h; c] (S = 2H) for the LSTM: P[k] = J_T ... J_{k+1}, each J from
+    cells.gru_jacobian or cells.lstm_jacobian at its own step; gates (T, kH), every
+    step's gates as the forward pass's cache holds them (GRU r, z, n; LSTM i, f, g,
+    o). Derived in notebooks/06_lstm_vs_gru.ipynb.
+    """
+    if kind not in ("gru", "lstm"):
+        raise ValueError(f"kind must be 'gru' or 'lstm', got {kind!r}")
+    if not isinstance(x, np.ndarray) or x.ndim != 2 or len(x) == 0:
+        raise ValueError(
+            f"x must be one sequence, an array of shape (T, D), got "
+            f"{getattr(x, 'shape', type(x).__name__)}"
+        )
+    if kind == "gru":
+        _, _, cache = cells.gru_forward(x[:, None], params, reset_after=reset_after)
+        J = cells.gru_jacobian(x, cache["hs"][:-1, 0], params, reset_after)
+    else:
+        _, _, cache = cells.lstm_forward(x[:, None], params)
+        hs, cs = cache["hs"][:-1, 0], cache["cs"][:-1, 0]
+        J = cells.lstm_jacobian(x, hs, cs, params)
+    T, S = len(x), J.shape[1]
+    P = np.empty((T + 1, S, S), dtype=J.dtype)
+    P[T] = np.eye(S)
+    for k in range(T - 1, -1, -1):  # J[k] takes s_k to s_{k+1}
+        np.matmul(P[k + 1], J[k], out=P[k])
+    return P, cache["gates"][:, 0]

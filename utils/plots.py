@@ -1,8 +1,10 @@
-"""Plot style and the course's diagrams, drawn with matplotlib."""
+"""Plot style, the course's diagrams and the figures notebooks share, drawn with
+matplotlib."""
 
 import matplotlib as mpl
 import matplotlib.patheffects
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 # The Okabe & Ito palette, told apart with every common colour-vision deficiency.
@@ -264,4 +266,132 @@ def lstm_cell_diagram():
         style="italic",
         color=COLORS["h"],
     )
+    return fig
+
+
+def counting_figure(ns, counts, n_train, colors):
+    """What models trained to count a^n b^n (n <= n_train) count far beyond it.
+
+    ns: (K,) the counts tested; counts: {(model, seed): (K,) the model's count of
+    each n (training.count_run's 'count')}; colors: {model: colour}. Left: each
+    run's count against n, with the diagonal a counter follows; right: the share
+    of seeds that count each n right. -> a pyplot Figure.
+    Drawn in notebooks/06_lstm_vs_gru.ipynb.
+    """
+    models = list(dict.fromkeys(model for model, _ in counts))
+    styles = dict(zip(models, ("-", "--", "-.", ":"), strict=False))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+    top = ns.max()
+    for ax in (left, right):
+        ax.axvspan(0, n_train, color="0.9", lw=0)
+        ax.text(
+            n_train / 2,
+            0.03,
+            "trained",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            fontsize=8,
+            color="0.35",
+        )
+        ax.set_xlim(0, top)
+    left.plot(
+        [0, top], [0, top], color="k", ls=":", lw=1, label="count = n (a counter)"
+    )
+    for model in models:
+        seeds = sorted(s for m, s in counts if m == model)
+        for k, seed in enumerate(seeds):
+            left.plot(
+                ns,
+                counts[model, seed],
+                color=colors[model],
+                ls=styles[model],
+                lw=1.2,
+                label=f"{model.upper()}, {len(seeds)} seeds" if k == 0 else None,
+            )
+        share = np.mean([counts[model, s] == ns for s in seeds], axis=0)
+        right.step(
+            ns,
+            share,
+            where="mid",
+            color=colors[model],
+            ls=styles[model],
+            lw=1.8,
+            label=model.upper(),
+        )
+    left.set(
+        ylim=(-5, 1.1 * top),
+        xlabel="n (n a's, then b's)",
+        ylabel="b's read when it first says 'ends'",
+        title="each run's count of n, far beyond the training range",
+    )
+    left.legend(loc="upper left", fontsize=8)
+    right.set(
+        ylim=(-0.03, 1.05),
+        xlabel="n",
+        ylabel="share of seeds right at n",
+        title="right at every step of $a^n b^n$",
+    )
+    right.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def counting_states_figure(ns, lstm_c, unit, n_gru, gru_h, moves, colors):
+    """The states that count a^n b^n: an LSTM's counting unit, a GRU's state.
+
+    ns: the n of the LSTM's traces; lstm_c: one (3n,) trace of its cell `unit` over
+    a^n b^(2n) per n; n_gru, gru_h: a GRU's (3 n_gru, H) states over a^n b^(2n);
+    moves: {model: (K,) how far one more a moves the state after n = 1..K a's};
+    colors: {model: colour}. -> a pyplot Figure.
+    Drawn in notebooks/06_lstm_vs_gru.ipynb.
+    """
+    fig, (left, mid, right) = plt.subplots(1, 3, figsize=(13, 3.8))
+    styles = ("-", "--", "-.", ":")
+    for k, (n, c) in enumerate(zip(ns, lstm_c, strict=True)):
+        t = np.arange(1, len(c) + 1)
+        left.plot(
+            t, c, color=colors["lstm"], ls=styles[k % 4], lw=1.5, label=f"n = {n}"
+        )
+        left.axvline(2 * n, color="0.5", ls=":", lw=0.8)
+    left.axhline(0, color=COLORS["ref"], lw=0.6)
+    left.set(
+        xlabel="step t (n a's, then b's)",
+        ylabel=f"cell $c_t$ of unit {unit}",
+        title="LSTM: one cell moves one way per a, back per b",
+    )
+    left.legend(loc="best", fontsize=8)
+    t = np.arange(1, len(gru_h) + 1)
+    for j in range(gru_h.shape[1]):
+        mid.plot(
+            t,
+            gru_h[:, j],
+            color=colors["gru"],
+            ls=styles[j % 4],
+            lw=1.3,
+            label=f"unit {j}",
+        )
+    mid.axvline(2 * n_gru, color="0.5", ls=":", lw=0.8)
+    mid.set(
+        ylim=(-1.05, 1.05),
+        xlabel=f"step t ({n_gru} a's, then b's)",
+        ylabel="state $h_t$",
+        title="GRU: every unit stays inside (-1, 1)",
+    )
+    mid.legend(loc="best", fontsize=8)
+    for model, step in moves.items():
+        right.semilogy(
+            np.arange(1, len(step) + 1),
+            step,
+            color=colors[model],
+            ls=styles[list(moves).index(model)],
+            lw=1.8,
+            label=f"{model.upper()} ({'cell c' if model == 'lstm' else 'h'})",
+        )
+    right.set(
+        xlabel="n (a's read)",
+        ylabel="$\\|s_{n+1} - s_n\\|$",
+        title="how far one more a moves the state",
+    )
+    right.legend(loc="best", fontsize=8)
+    fig.tight_layout()
     return fig

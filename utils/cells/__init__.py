@@ -1,8 +1,10 @@
 """The equations of the three cells, numpy only: one module per cell.
 
     rnn.py          the vanilla RNN: rnn_step, rnn_forward, rnn_backward (01-02)
-    lstm.py         the LSTM: lstm_step, lstm_cell, lstm_forward, ... (03-04)
-    gru.py          the GRU in both reset placements: gru_step, gru_cell, ... (05)
+    lstm.py         the LSTM: lstm_step, lstm_cell, lstm_forward, ... (03-04), and
+                    its step's Jacobian lstm_jacobian (06)
+    gru.py          the GRU in both reset placements: gru_step, gru_cell, ... (05),
+                    and its step's Jacobian gru_jacobian (06)
     one_unit.py     the one-unit RNN of notebook 01: its run, fixed points, regime
     activations.py  sigmoid, softmax, log_softmax
     params.py       parameter names, gate order, shapes, PyTorch's initialisation
@@ -30,9 +32,15 @@ consumes; backward functions return gradients with the same keys and shapes.
 
 from . import fast, validate
 from .activations import log_softmax, sigmoid, softmax
-from .gru import gru_backward, gru_cell, gru_forward, gru_step
+from .gru import gru_backward, gru_cell, gru_forward, gru_jacobian, gru_step
 from .kinds import backward, forward
-from .lstm import lstm_backward, lstm_cell, lstm_forward, lstm_step
+from .lstm import (
+    lstm_backward,
+    lstm_cell,
+    lstm_forward,
+    lstm_jacobian,
+    lstm_step,
+)
 from .multi import check_lengths, multi_backward, multi_forward, reverse_padded
 from .multi_params import (
     init_multi_params,
@@ -67,6 +75,7 @@ __all__ = [
     "gru_backward",
     "gru_cell",
     "gru_forward",
+    "gru_jacobian",
     "gru_step",
     "init_multi_params",
     "init_params",
@@ -75,6 +84,7 @@ __all__ = [
     "lstm_backward",
     "lstm_cell",
     "lstm_forward",
+    "lstm_jacobian",
     "lstm_step",
     "multi_backward",
     "multi_forward",

@@ -179,3 +179,36 @@ def gru_backward(dout, cache, dh_n=None):
     h_in = hs[:-1] if reset_after else [hs[:-1], hs[:-1], hn]
     dparams = fast.weight_grads(dgi, x, dgh, h_in)
     return fast.input_grads(dgi, W_ih), dparams, dh
+
+
+def gru_jacobian(x, h_prev, params, reset_after=True):
+    """The Jacobian of one GRU step with respect to the state, dh_t / dh_{t-1}.
+
+    x: (B, D), h_prev: (B, H), params: GRU dict, reset_after: the placement
+    -> J (B, H, H), J[b, i, j] = d h_t[b, i] / d h_{t-1}[b, j]: a row per unit of
+    the new state, a column per unit of the old. A perturbation dh of h_{t-1}
+    moves h_t by J @ dh; a gradient g = dL/dh_t (a row) goes back as g @ J. For
+    PyTorch's placement, with the weights stored (out, in) as W_hz, W_hr, W_hn:
+
+        J = diag(z) + diag((1 - z)(1 - n^2)) [diag(r) W_hn
+              + diag((W_hn h + b_hn) r (1 - r)) W_hr] + diag((h - n) z (1 - z)) W_hz
+
+    and for Cho's, the bracket is W_hn diag(r) + W_hn diag(h r (1 - r)) W_hr.
+    Derived in notebooks/06_lstm_vs_gru.ipynb.
+    """
+    reset_after = validate.reset_after(reset_after)
+    B, D = validate.step_input(x)
+    W_ih, W_hh, b_ih, b_hh, H = validate.params(params, "gru", D, x.dtype)
+    h = validate.state("h_prev", h_prev, B, H, x.dtype)
+    gi = x @ W_ih.T + b_ih  # (B, 3H)
+    _, (r, z, n, hn) = gru_cell(gi, h, W_hh, b_hh, reset_after)
+    W_hr, W_hz, W_hn = W_hh[:H], W_hh[H : 2 * H], W_hh[2 * H :]
+    slope_r = r * (1 - r)  # (B, H)
+    if reset_after:  # d a_n / d h = diag(r) W_hn + diag(hn r (1 - r)) W_hr
+        da_n = r[:, :, None] * W_hn + (hn * slope_r)[:, :, None] * W_hr
+    else:  # a_n = W_hn (r h) + ...: columns scaled by r, and r's own slope
+        da_n = W_hn * r[:, None, :] + (W_hn * (h * slope_r)[:, None, :]) @ W_hr
+    J = ((1 - z) * (1 - n * n))[:, :, None] * da_n  # through the candidate
+    J += ((h - n) * z * (1 - z))[:, :, None] * W_hz  # through the update gate
+    J[:, np.arange(H), np.arange(H)] += z  # the direct path, h_t = ... + z h
+    return J

@@ -143,3 +143,38 @@ def lstm_backward(dout, cache, dh_n=None, dc_n=None, trace=None):
                 trace.append((t, dh.copy(), dc.copy()))
     dparams = fast.weight_grads(da, x, da, hs[:-1])
     return fast.input_grads(da, W_ih), dparams, dh, dc
+
+
+def lstm_jacobian(x, h_prev, c_prev, params):
+    """The Jacobian of one LSTM step with respect to its state (h, c).
+
+    x: (B, D), h_prev, c_prev: (B, H), params: LSTM dict -> J (B, 2H, 2H), rows
+    and columns ordered [h; c]: J[b, i, j] = d s_t[b, i] / d s_{t-1}[b, j] for
+    s = [h, c], so that J[:, H:, H:] = diag(f) is the carousel of notebook 03 and
+    J[:, :H, :] the path through h_t = o tanh(c_t). With A_k = W_hk (out, in):
+
+        dc/dc = diag(f),  dc/dh = diag(c f(1-f)) A_f + diag(g i(1-i)) A_i
+                                  + diag(i (1 - g^2)) A_g,
+        dh/dc = diag(o (1 - tanh^2 c_t)) dc/dc,
+        dh/dh = diag(tanh(c_t) o (1 - o)) A_o + diag(o (1 - tanh^2 c_t)) dc/dh.
+
+    Derived in notebooks/06_lstm_vs_gru.ipynb.
+    """
+    B, D = validate.step_input(x)
+    W_ih, W_hh, b_ih, b_hh, H = validate.params(params, "lstm", D, x.dtype)
+    h = validate.state("h_prev", h_prev, B, H, x.dtype)
+    c = validate.state("c_prev", c_prev, B, H, x.dtype)
+    a = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+    _, c_t, (i, f, g, o, tc) = lstm_cell(a, c)
+    A_i, A_f, A_g, A_o = (W_hh[k * H : (k + 1) * H] for k in range(4))
+    dc_dh = (c * f * (1 - f))[:, :, None] * A_f + (g * i * (1 - i))[:, :, None] * A_i
+    dc_dh += (i * (1 - g * g))[:, :, None] * A_g
+    through_c = o * (1 - tc * tc)  # dh_t / dc_t, elementwise
+    J = np.zeros((B, 2 * H, 2 * H), dtype=x.dtype)
+    units = np.arange(H)
+    J[:, H + units, H + units] = f  # the carousel
+    J[:, H:, :H] = dc_dh
+    J[:, :H, :H] = (tc * o * (1 - o))[:, :, None] * A_o
+    J[:, :H, :H] += through_c[:, :, None] * dc_dh
+    J[:, units, H + units] = through_c * f
+    return J

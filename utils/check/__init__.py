@@ -25,7 +25,7 @@ they recognise (in a notebook's ``_mistakes`` module where both do not fit in on
     nb03_lstm.py                   3.1, 3.2, 3.3 (nb03_mistakes.py)
     nb04_lstm_backward.py          4.1 (through time)
     nb05_gru.py                    5.1, 5.2, 5.3, 5.4 (nb05_mistakes.py)
-    nb06_lstm_vs_gru.py            6.1
+    nb06_lstm_vs_gru.py            6.1, 6.3 (nb06_mistakes.py)
     nb07_char_language_model.py    7.1, 7.2, 7.3 (nb07_mistakes.py)
     nb08_lstm_ablation.py          8.1
     nb09_deeper_and_bidirectional.py  9.1, 9.2 (nb09_mistakes.py)
@@ -46,7 +46,7 @@ from .nb03_lstm import (
 )
 from .nb04_lstm_backward import lstm_backward
 from .nb05_gru import flip_interpolation, gru_step, gru_step_backward, param_count
-from .nb06_lstm_vs_gru import cifg_step
+from .nb06_lstm_vs_gru import cifg_step, gru_jacobian
 from .nb07_char_language_model import (
     bits_per_char,
     line_position_cell,
@@ -72,6 +72,7 @@ __all__ = [
     "deep_bigru_backward",
     "clip_by_norm",
     "flip_interpolation",
+    "gru_jacobian",
     "gru_step",
     "gru_step_backward",
     "latch",

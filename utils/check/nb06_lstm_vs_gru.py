@@ -1,5 +1,6 @@
-"""Check of notebooks/06_lstm_vs_gru.ipynb: exercise 6.1 (a coupled input-forget
-gate LSTM step), with the mistakes it recognises. Exercise 6.2 is answered in
+"""Checks of notebooks/06_lstm_vs_gru.ipynb: exercise 6.1 (a coupled input-forget
+gate LSTM step), with the mistakes it recognises, and 6.3 (the GRU's Jacobian
+dh_t/dh_{t-1}, its mistakes in nb06_mistakes.py). Exercise 6.2 is answered in
 words in the notebook.
 """
 
@@ -7,9 +8,10 @@ import itertools
 
 import numpy as np
 
+from .. import cells
 from ..cells import sigmoid
-from .calling import positional
-from .cases import LARGE, large_step_cases, step_cases
+from .calling import call_student, positional
+from .cases import LARGE, LARGE_FALLBACK, finite, large_step_cases, step_cases
 from .common_mistakes import (
     SWAPPED_OUTPUTS,
     blocks,
@@ -17,8 +19,11 @@ from .common_mistakes import (
     order_name,
     shared_mistakes,
 )
+from .diagnose import close, diagnose, wrong_values
 from .harness import exercise, report
+from .nb06_mistakes import gru_jacobian_mistakes, gru_jacobian_variant
 from .runners import cell_step_case
+from .values import check_array
 
 
 def cifg_variant(
@@ -132,4 +137,42 @@ def cifg_step(fn):
             "tanh(c_next).",
         )
         labels.append(label)
+    report(name, labels)
+
+
+@exercise
+def gru_jacobian(fn):
+    """Exercise 6.3: gru_jacobian(x, h_prev, params) -> J (B, H, H) with
+    J[b, i, j] = d h_t[b, i] / d h_{t-1}[b, j], for PyTorch's reset placement."""
+    name, labels = "gru_jacobian", []
+    cases = itertools.chain(
+        step_cases("gru", seed=603), large_step_cases("gru", seed=1603)
+    )
+    for label, args, dtype, H in cases:
+        x, h, params = args["x"], args["h"], args["params"]
+        call = (("x", x), ("h_prev", h), ("params", params))
+        result, _ = call_student(fn, name, call, {}, label)
+        finite(name, label, {"J": result})
+        J = check_array(result, name, "J", (x.shape[0], H, H), dtype, label)
+        ref = cells.gru_jacobian(x, h, params)
+        if close(J, ref):
+            labels.append(label)
+            continue
+        hint = diagnose(
+            (J,),
+            gru_jacobian_mistakes(),
+            lambda kw, x=x, h=h, p=params: gru_jacobian_variant(x, h, p, **kw),
+        )
+        fallback = (
+            LARGE_FALLBACK
+            if LARGE in label
+            else "none of the usual mistakes explains it. Build J term by term: "
+            "diag(z); then diag((1 - z)(1 - n^2)) times the bracket "
+            "diag(r) W_hn + diag((W_hn h + b_hn) r (1 - r)) W_hr; then "
+            "diag((h - n) z (1 - z)) W_hz; in a batch, diag(v) W is "
+            "v[:, :, None] * W."
+        )
+        raise wrong_values(
+            name, label, float(np.abs(J - ref).max()), hint, fallback, [("J", J, ref)]
+        )
     report(name, labels)

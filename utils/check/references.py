@@ -71,6 +71,16 @@ REFERENCES = {
     "param_count": ("cells.init_params",),
     "flip_interpolation": ("check.nb05_mistakes.flip_variant",),
     "cifg_step": ("check.nb06_lstm_vs_gru.cifg_variant",),
+    "gru_jacobian": (
+        "cells.gru_jacobian",
+        "cells.gru_step",
+        "cells.gru_forward",
+        "cells.gru_cell",
+        "cells.gru_backward",
+        "gradients.numerical_gradient",
+        "gradients.jacobian_products",
+        "check.nb06_mistakes.gru_jacobian_variant",
+    ),
     "softmax_temperature": (
         "charlm.softmax_temperature",
         "cells.softmax",

@@ -8,16 +8,29 @@ import numpy as np
 
 from .. import cells
 from .optim import Adam, clip_grad_norm
-from .tasks import COPY_SYMBOLS, TASKS
+from .tasks import COPY_SYMBOLS, IGNORE, TASKS
+
+# (input size D, readout size C) of each task; the classification tasks' targets
+# are classes, the others' numbers in the model's dtype
+SIZES = {
+    "first_bit": (2, 1),
+    "adding": (2, 1),
+    "copy": (COPY_SYMBOLS + 2, COPY_SYMBOLS + 2),
+    "counting": (2, 2),
+}
+CLASSES = ("copy", "counting")
 
 
 def task_loss(task, out, y, w_out, b_out):
     """Loss and its gradients for a linear readout of the states.
 
     first_bit, adding: MSE of a readout of the last state; copy: mean cross-entropy
-    per step.
+    per step; counting: mean cross-entropy over the steps whose target is not
+    IGNORE.
     -> loss, dout (like out), dw_out, db_out.
     """
+    if task == "counting":
+        return _masked_cross_entropy(out, y, w_out, b_out)
     if task in ("first_bit", "adding"):
         h = out[-1]
         err = h @ w_out.T + b_out - y
@@ -40,6 +53,21 @@ def task_loss(task, out, y, w_out, b_out):
         dlogits.reshape(-1, dlogits.shape[-1]),
     )
     return loss, dout, flat_d.T @ flat_h, flat_d.sum(0)
+
+
+def _masked_cross_entropy(out, y, w_out, b_out):
+    """The copy task's loss over the steps with y != IGNORE only."""
+    counted = y != IGNORE  # (L, B)
+    classes = np.where(counted, y, 0)[..., None]
+    p = cells.softmax(out @ w_out.T + b_out)  # (L, B, C)
+    picked = np.take_along_axis(p, classes, axis=-1)[..., 0]
+    m = max(int(counted.sum()), 1)
+    loss = float(-np.log(picked[counted] + 1e-300).sum() / m)
+    dlogits = p.copy()
+    np.put_along_axis(dlogits, classes, picked[..., None] - 1, axis=-1)
+    dlogits *= counted[..., None] / m
+    flat_h, flat_d = out.reshape(-1, out.shape[-1]), dlogits.reshape(-1, p.shape[-1])
+    return loss, dlogits @ w_out, flat_d.T @ flat_h, flat_d.sum(0)
 
 
 def train(
@@ -67,7 +95,8 @@ def train(
     the loss on a fixed held-out batch of eval_size sequences is recorded; training
     stops early once it is below target (if given) or after time_limit seconds (if
     given). dtype: float64 (the course's default) or float32 (twice as fast).
-    -> dict with 'train' (loss per step taken), 'eval_steps', 'eval' and 'seconds'.
+    -> dict with 'train' (loss per step taken), 'eval_steps', 'eval', 'seconds' and
+    'params' (the trained cell's dict with the readout's 'w_out' and 'b_out').
     Used by notebooks/04_lstm_backward.ipynb and 06_lstm_vs_gru.ipynb,
     scripts/compare_models.py and scripts/bench_kernels.py.
     """
@@ -80,8 +109,7 @@ def train(
         raise ValueError(f"forget_bias is for the LSTM, not the {kind.upper()}")
     make = TASKS[task]
     rng = np.random.default_rng(seed)
-    D = COPY_SYMBOLS + 2 if task == "copy" else 2
-    C = COPY_SYMBOLS + 2 if task == "copy" else 1
+    D, C = SIZES[task]
     cell = cells.init_params(kind, D, H, rng)
     if kind == "lstm":
         for key in ("bias_ih_l0", "bias_hh_l0"):  # the two biases add up
@@ -94,7 +122,7 @@ def train(
     opt = Adam(params, lr=lr)
     x_eval, y_eval = make(T, eval_size, np.random.default_rng(10_000 + seed))
     x_eval = x_eval.astype(dtype)
-    if task != "copy":  # targets in the model's dtype; the copy task's are classes
+    if task not in CLASSES:  # targets in the model's dtype, unless they are classes
         y_eval = y_eval.astype(dtype)
     losses, eval_steps, evals = [], [], []
     start = time.perf_counter()
@@ -110,7 +138,7 @@ def train(
             if (target is not None and evals[-1] < target) or over:
                 break
         x, y = make(T, batch, rng)
-        if task != "copy":
+        if task not in CLASSES:
             y = y.astype(dtype)
         out, _, cache = cells.forward(kind, x.astype(dtype), cell)
         loss, dout, dw, db = task_loss(task, out, y, params["w_out"], params["b_out"])
@@ -126,4 +154,5 @@ def train(
         "eval_steps": np.array(eval_steps),
         "eval": np.array(evals),
         "seconds": time.perf_counter() - start,
+        "params": params,
     }

@@ -9,7 +9,7 @@ One module per notebook holds that notebook's explorers, on a shared base:
     nb03_lstm.py                   gate_explorer, highway_explorer
     nb04_lstm_backward.py          forget_bias_explorer
     nb05_gru.py                    gru_gate_explorer, coupled_explorer
-    nb06_lstm_vs_gru.py            results_explorer
+    nb06_lstm_vs_gru.py            results_explorer, jacobian_explorer
     nb07_char_language_model.py    sampler_explorer, text_activation_explorer
     nb08_lstm_ablation.py          ablation_explorer
     nb09_deeper_and_bidirectional.py  bidirectional_explorer
@@ -56,7 +56,10 @@ from .nb06_lstm_vs_gru import (
     MODEL_COLORS,
     MODEL_LABELS,
     SEED_STYLES,
+    JacobianExplorer,
     ResultsExplorer,
+    jacobian_explorer,
+    jacobian_paths,
     results_explorer,
 )
 from .nb07_char_language_model import (
@@ -84,6 +87,7 @@ EXPLORERS = {
     "gru_gates": gru_gate_explorer,
     "coupled": coupled_explorer,
     "results": results_explorer,
+    "jacobian": jacobian_explorer,
     "sampler": sampler_explorer,
     "text_activation": text_activation_explorer,
     "ablation": ablation_explorer,
@@ -113,6 +117,7 @@ __all__ = [
     "GateExplorer",
     "GradientNormExplorer",
     "HighwayExplorer",
+    "JacobianExplorer",
     "LiveLoss",
     "OneUnitRNNExplorer",
     "ResultsExplorer",
@@ -133,6 +138,8 @@ __all__ = [
     "highway_explorer",
     "input_pattern",
     "int_slider",
+    "jacobian_explorer",
+    "jacobian_paths",
     "one_unit_rnn_explorer",
     "results_explorer",
     "sampler_explorer",

@@ -1,15 +1,19 @@
-"""Notebook 06's explorer: browse the stored comparison of RNN, LSTM and GRU.
+"""Notebook 06's explorers: browse the stored comparison of RNN, LSTM and GRU, and
+the gradient paths back through time of a GRU's state and an LSTM's cell.
 
 Serves notebooks/06_lstm_vs_gru.ipynb.
 """
 
+import functools
+
 import numpy as np
 from matplotlib.lines import Line2D
 
+from .. import cells, gradients
 from ..data import load_comparison
 from ..plots import COLORS, OKABE_ITO, loss_axis
 from ..training import baseline
-from .base import Explorer, dropdown
+from .base import Explorer, corner_text, dropdown, int_slider, slider
 
 EXPERIMENTS = {
     "adding, T = 30": ("adding", 30),
@@ -119,3 +123,116 @@ class ResultsExplorer(Explorer):
 def results_explorer(**initial):
     """Dropdowns for the experiment, learning rate and curve of the stored runs."""
     return ResultsExplorer(**initial)
+
+
+JACOBIAN_H, JACOBIAN_D, JACOBIAN_T_MAX = 8, 4, 200
+
+
+@functools.cache
+def jacobian_cells():
+    """The explorer's freshly initialised GRU and LSTM (PyTorch's init) and its
+    random inputs (T_MAX, D), fixed by a seed."""
+    rng = np.random.default_rng(6)
+    params = {
+        kind: cells.init_params(kind, JACOBIAN_D, JACOBIAN_H, rng)
+        for kind in ("gru", "lstm")
+    }
+    return params, rng.standard_normal((JACOBIAN_T_MAX, JACOBIAN_D))
+
+
+def jacobian_paths(b_z=0.0, b_f=0.0, T=100):
+    """What the Jacobian explorer draws -> {path: (T + 1,) array indexed by the lag
+    T - k}: 'gru_h' ||dh_T/dh_k||, 'lstm_c' ||dc_T/dc_k||, 'lstm_h' ||dh_T/dh_k||
+    (spectral norms of the products of step Jacobians, gradients.jacobian_products)
+    and the direct paths alone, 'gru_z' ||prod diag(z_t)|| = max over units of
+    prod z_t and 'lstm_f' the carousel's max prod f_t. b_z, b_f: shifts of the
+    update-gate and forget-gate biases (rows [H:2H] of b_ih in both); T <= T_MAX.
+    """
+    if not 1 <= T <= JACOBIAN_T_MAX:
+        raise ValueError(f"T must be from 1 to {JACOBIAN_T_MAX}, got {T}")
+    params, x = jacobian_cells()
+    H, x = JACOBIAN_H, x[:T]
+    products, direct = {}, {}
+    for kind, shift in (("gru", b_z), ("lstm", b_f)):
+        p = {k: v.copy() for k, v in params[kind].items()}
+        p["bias_ih_l0"][H : 2 * H] += shift
+        P, gates = gradients.jacobian_products(kind, x, p)
+        products[kind] = P[::-1]  # by lag: P[T - lag]
+        kept = np.cumprod(gates[::-1, H : 2 * H], axis=0).max(axis=1)
+        direct[kind] = np.concatenate([[1.0], kept])
+
+    blocks = np.concatenate(
+        [products["gru"], products["lstm"][:, H:, H:], products["lstm"][:, :H, :H]]
+    )
+    # every spectral norm at once: the largest eigenvalue of P^T P, its square root
+    # (half the time of a stacked SVD)
+    top = np.linalg.eigvalsh(np.swapaxes(blocks, 1, 2) @ blocks)[:, -1]
+    gru_h, lstm_c, lstm_h = np.sqrt(np.maximum(top, 0)).reshape(3, -1)
+    return {
+        "gru_h": gru_h,
+        "gru_z": direct["gru"],
+        "lstm_c": lstm_c,
+        "lstm_f": direct["lstm"],
+        "lstm_h": lstm_h,
+    }
+
+
+class JacobianExplorer(Explorer):
+    """How much of a perturbation of the state at step k reaches step T: the
+    spectral norm of the product of step Jacobians, for a GRU's h (dh_t/dh_{t-1},
+    cells.gru_jacobian) and an LSTM's c and h (cells.lstm_jacobian), beside the
+    direct paths alone: the GRU's prod diag(z_t) and the LSTM's carousel
+    prod diag(f_t) (jacobian_paths). Freshly initialised cells (PyTorch's init,
+    H = 8) on the same random inputs, from zero states; sliders shift the
+    update-gate and forget-gate biases. Used in notebooks/06_lstm_vs_gru.ipynb.
+    """
+
+    figsize = (9, 4.0)
+    FLOOR = 1e-30
+
+    def make_controls(self):
+        return {
+            "b_z": slider("GRU update bias shift", 0.0, -2.0, 6.0),
+            "b_f": slider("LSTM forget bias shift", 0.0, -2.0, 6.0),
+            "T": int_slider("sequence length T", 100, 10, JACOBIAN_T_MAX),
+        }
+
+    def setup(self, fig):
+        ax = fig.add_subplot()
+        self.lines = {}
+        for key, color, ls, label in (
+            ("gru_h", COLORS["h"], "-", r"GRU $\|\partial h_T/\partial h_k\|$"),
+            ("gru_z", COLORS["h"], "--", r"GRU direct path alone: $\prod z_t$"),
+            ("lstm_c", COLORS["c"], "-", r"LSTM $\|\partial c_T/\partial c_k\|$"),
+            ("lstm_f", COLORS["c"], "--", r"LSTM carousel alone: $\prod f_t$"),
+            ("lstm_h", COLORS["c"], ":", r"LSTM $\|\partial h_T/\partial h_k\|$"),
+        ):
+            self.lines[key] = ax.plot([], [], color=color, ls=ls, lw=2, label=label)[0]
+        ax.set(
+            yscale="log",
+            xlim=(0, JACOBIAN_T_MAX),
+            ylim=(1e-24, 1e8),
+            xlabel="lag $T - k$ (steps between the state and step $T$)",
+            ylabel="spectral norm",
+            title="gradient paths back through time: what reaches step T from step k",
+        )
+        ax.axhline(1, color=COLORS["ref"], lw=0.6)
+        ax.legend(loc="upper center", ncol=3, fontsize=8)
+        self.status = corner_text(ax)
+        self.dynamic = [*self.lines.values(), self.status]
+
+    def draw(self, b_z, b_f, T):
+        paths = jacobian_paths(b_z, b_f, T)
+        lags = np.arange(T + 1)
+        for key, norms in paths.items():
+            self.lines[key].set_data(lags, np.maximum(norms, self.FLOOR))
+        lag = min(50, T)
+        self.status.set_text(
+            f"{lag} steps back: GRU h {paths['gru_h'][lag]:.1e}, LSTM c "
+            f"{paths['lstm_c'][lag]:.1e}, LSTM h {paths['lstm_h'][lag]:.1e}"
+        )
+
+
+def jacobian_explorer(**initial):
+    """Sliders for the GRU's update bias, the LSTM's forget bias and the length."""
+    return JacobianExplorer(**initial)

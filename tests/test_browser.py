@@ -265,10 +265,20 @@ def test_explorers_in_jupyterlab(lab, browser, notebook):
         pytest.fail(f"{notebook} did not finish running all cells; prompts: {prompts}")
     page.wait_for_selector(IMAGE, timeout=30_000)
     assert_no_errors(page)
+    assert_not_stretched(page)
     assert drive_every_control(page) == []
     assert_no_errors(page)
     assert_no_news(page)
     page.close()
+
+
+def assert_not_stretched(page):
+    """No figure is shown wider than it was drawn (a stretched PNG is blurry)."""
+    sizes = page.locator(IMAGE).evaluate_all(
+        "imgs => imgs.map(i => [i.naturalWidth, i.getBoundingClientRect().width])"
+    )
+    stretched = [(n, w) for n, w in sizes if w > n + 0.5]
+    assert sizes and not stretched, f"(drawn, shown) px: {stretched}"
 
 
 def assert_no_news(page):

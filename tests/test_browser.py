@@ -357,5 +357,14 @@ def test_explorers_in_voila(voila, browser):
         time.sleep(0.5)
     assert images.count() == len(widgets.EXPLORERS), "an explorer is missing"
     assert_no_errors(page)
+    # presentable: a real title, text and figures large enough to project
+    assert page.title() == "Recurrent networks: the explorers"
+    px = "e => parseFloat(getComputedStyle(e).fontSize)"
+    assert page.locator(".jp-RenderedMarkdown p").first.evaluate(px) >= 18
+    assert page.locator(".jp-RenderedMarkdown h2").first.evaluate(px) >= 26
+    assert page.locator(".widget-label").first.evaluate(px) >= 16
+    drawn = images.evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
+    assert min(drawn) >= 1.4 * 900, drawn  # 1.5 times the notebooks' 900 px
+    assert_not_stretched(page)
     assert drive_every_control(page) == []
     page.close()

@@ -47,6 +47,7 @@ class Explorer:
     """
 
     figsize = (9, 3.4)
+    dpi = 100  # pixels per inch of the figure; the presentation page draws at 150
     tight = True  # tight_layout once after the first draw
 
     def __init__(self, **initial):
@@ -59,7 +60,7 @@ class Explorer:
             )
         for name, value in initial.items():
             self.controls[name].value = value
-        self.fig = Figure(figsize=self.figsize, dpi=100)
+        self.fig = Figure(figsize=self.figsize, dpi=self.dpi)
         FigureCanvasAgg(self.fig)
         self.dynamic = []
         self.setup(self.fig)

@@ -1,12 +1,15 @@
 """Time every explorer: move each control through its range, report per update.
 
     python scripts/bench_widgets.py            # the table for every explorer
+    python scripts/bench_widgets.py sampler    # or only those named
     python scripts/bench_widgets.py --compare  # plus the alternatives, measured
 
 Kernel-side time from setting a control's value to the explorer's image holding
 the new frame (the observer runs synchronously, so this is the whole update the
 kernel does). Sliders are moved through 25 evenly spaced values and back;
 dropdowns through every option. Goal: median <= 40 ms, p95 <= 80 ms per update.
+The last column is the median CPU time of the process per update: on a machine
+that other programs keep busy the wall-clock times grow and it does not, much.
 With --compare, the one-unit RNN explorer is also timed with the alternatives the
 widget pattern was chosen against (see utils/widgets/base.py).
 """
@@ -40,16 +43,19 @@ def sweep(control, n=25):
     return up + up[::-1][1:]
 
 
-def time_updates(explorer, name, values):
-    """Milliseconds per update for each value of one control."""
+def time_updates(explorer, name, values, cpu=None):
+    """Milliseconds per update for each value of one control (wall clock); the
+    process's CPU milliseconds are appended to `cpu` if given."""
     times = []
     for value in values:
         before = explorer.renders
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         explorer.controls[name].value = value
         elapsed = time.perf_counter() - start
         if explorer.renders > before:  # a value equal to the current one is no move
             times.append(1000 * elapsed)
+            if cpu is not None:
+                cpu.append(1000 * (time.process_time() - start_cpu))
     return times
 
 
@@ -61,21 +67,46 @@ def row(*cells):
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
-def explorers_table():
-    print(row("explorer", "control", "updates", "median ms", "p95 ms", "goal"))
-    print(row(*["---"] * 6))
+def explorers_table(names=None):
+    """The table for every explorer (or those named)."""
+    print(
+        row("explorer", "control", "updates", "median ms", "p95 ms", "goal", "CPU ms")
+    )
+    print(row(*["---"] * 7))
     for key, factory in widgets.EXPLORERS.items():
+        if names and key not in names:
+            continue
         explorer = factory()
-        everything = []
+        everything, everything_cpu = [], []
         for name, control in explorer.controls.items():
-            times = time_updates(explorer, name, sweep(control))
+            cpu = []
+            times = time_updates(explorer, name, sweep(control), cpu)
             everything += times
+            everything_cpu += cpu
             med, p95 = stats(times)
             ok = "ok" if med <= GOAL_MEDIAN and p95 <= GOAL_P95 else "over"
-            print(row(key, name, len(times), f"{med:.1f}", f"{p95:.1f}", ok))
+            cells = (
+                len(times),
+                f"{med:.1f}",
+                f"{p95:.1f}",
+                ok,
+                f"{np.median(cpu):.1f}",
+            )
+            print(row(key, name, *cells))
         med, p95 = stats(everything)
         ok = "ok" if med <= GOAL_MEDIAN and p95 <= GOAL_P95 else "over"
-        print(row(f"**{key}**", "all", len(everything), f"{med:.1f}", f"{p95:.1f}", ok))
+        cpu = f"{np.median(everything_cpu):.1f}"
+        print(
+            row(
+                f"**{key}**",
+                "all",
+                len(everything),
+                f"{med:.1f}",
+                f"{p95:.1f}",
+                ok,
+                cpu,
+            )
+        )
 
 
 def compare(n=25):
@@ -141,13 +172,21 @@ def compare(n=25):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", action="store_true", help="time the alternatives")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        help=f"explorers to time (default all: {', '.join(widgets.EXPLORERS)})",
+    )
     args = parser.parse_args()
+    unknown = sorted(set(args.names) - set(widgets.EXPLORERS))
+    if unknown:
+        parser.error(f"no explorer named {', '.join(unknown)}")
     plots.use_course_style()
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, numpy {np.__version__}\n"
     )
-    explorers_table()
+    explorers_table(args.names)
     if args.compare:
         print()
         compare()

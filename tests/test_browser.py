@@ -10,7 +10,9 @@ Needs Debian's Chromium (apt-get install chromium) and Python's playwright
 COURSE_REQUIRE_BROWSER=1 (as in CI) makes that a failure.
 """
 
+import importlib.util
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -55,9 +57,21 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(args, url, log):
+def load_course(root=ROOT):
+    """The course.py of `root` as a module."""
+    spec = importlib.util.spec_from_file_location(
+        f"course_{id(root)}", root / "course.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def start(args, url, log, env=None):
     """Start a server and wait until url answers 200; -> the process."""
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -107,8 +121,11 @@ def lab(tmp_path_factory):
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--allow-root")
+    # the settings course.py gives JupyterLab (jupyter-config/: no news pop-up)
+    env = load_course().environment()
     with open(tmp / "lab.log", "w") as log:
-        proc = start(args, f"http://127.0.0.1:{port}/api/status?token={token}", log)
+        status = f"http://127.0.0.1:{port}/api/status?token={token}"
+        proc = start(args, status, log, env)
         yield f"http://127.0.0.1:{port}", token
         proc.terminate()
         proc.wait(30)
@@ -248,9 +265,85 @@ def test_explorers_in_jupyterlab(lab, browser, notebook):
         pytest.fail(f"{notebook} did not finish running all cells; prompts: {prompts}")
     page.wait_for_selector(IMAGE, timeout=30_000)
     assert_no_errors(page)
+    assert_not_stretched(page)
     assert drive_every_control(page) == []
     assert_no_errors(page)
+    assert_no_news(page)
     page.close()
+
+
+def assert_not_stretched(page):
+    """No figure is shown wider than it was drawn (a stretched PNG is blurry)."""
+    sizes = page.locator(IMAGE).evaluate_all(
+        "imgs => imgs.map(i => [i.naturalWidth, i.getBoundingClientRect().width])"
+    )
+    stretched = [(n, w) for n, w in sizes if w > n + 0.5]
+    assert sizes and not stretched, f"(drawn, shown) px: {stretched}"
+
+
+def assert_no_news(page):
+    """JupyterLab asks "get notified about Jupyter news?" in a toast unless the
+    course's settings (jupyter-config/) answer it."""
+    toasts = page.locator(".Toastify__toast").all_inner_texts()
+    assert not [t for t in toasts if "news" in t.lower()], toasts
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in .venv is a shell script")
+def test_course_lab_opens_notebook_00_without_news(browser, tmp_path):
+    """The URL `course.py lab --no-browser` prints opens notebook 00, with no news
+    pop-up; run in a copy of the course whose .venv is this test's Python."""
+    root = tmp_path / "course"
+    (root / "notebooks").mkdir(parents=True)
+    for name in ("course.py", "requirements.txt", "requirements-lock.txt"):
+        shutil.copy(ROOT / name, root / name)
+    shutil.copytree(ROOT / "jupyter-config", root / "jupyter-config")
+    shutil.copy(ROOT / "notebooks" / "00_start_here.ipynb", root / "notebooks")
+    for name in ("utils", "data"):
+        (root / name).symlink_to(ROOT / name, target_is_directory=True)
+    course = load_course(root)
+    course.venv_python().parent.mkdir(parents=True)
+    course.venv_python().write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    course.venv_python().chmod(0o755)
+    course.STAMP.write_text(course.stamp("lock"))
+    env = {  # a new user: no settings of their own, no saved workspace
+        **os.environ,
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    }
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    args = [sys.executable, "course.py", "lab", "--no-browser", f"--port={free_port()}"]
+    log = tmp_path / "lab.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [*args, "--ServerApp.ip=127.0.0.1"],
+            cwd=root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline, url = time.time() + 120, None
+        while url is None and time.time() < deadline and proc.poll() is None:
+            found = re.search(r"http://127\.0\.0\.1:\d+/\S+token=\w+", log.read_text())
+            url = found and found[0]
+            time.sleep(0.5)
+        assert url, log.read_text()[-3000:]
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        idle = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+        page.wait_for_selector(idle, timeout=90_000)
+        time.sleep(5)  # the news question comes a few seconds after the page
+        current = page.locator(".lm-DockPanel .lm-TabBar-tab.lm-mod-current")
+        assert current.inner_text().strip() == "00_start_here.ipynb"
+        heading = page.locator(".jp-Notebook h1").first.inner_text()
+        assert heading.startswith("00 · Start here"), heading
+        assert_no_news(page)
+        page.close()
+    finally:
+        proc.terminate()  # course.py passes it on to JupyterLab
+        proc.wait(60)
 
 
 def test_explorers_in_voila(voila, browser):
@@ -264,5 +357,14 @@ def test_explorers_in_voila(voila, browser):
         time.sleep(0.5)
     assert images.count() == len(widgets.EXPLORERS), "an explorer is missing"
     assert_no_errors(page)
+    # presentable: a real title, text and figures large enough to project
+    assert page.title() == "Recurrent networks: the explorers"
+    px = "e => parseFloat(getComputedStyle(e).fontSize)"
+    assert page.locator(".jp-RenderedMarkdown p").first.evaluate(px) >= 18
+    assert page.locator(".jp-RenderedMarkdown h2").first.evaluate(px) >= 26
+    assert page.locator(".widget-label").first.evaluate(px) >= 16
+    drawn = images.evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
+    assert min(drawn) >= 1.4 * 900, drawn  # 1.5 times the notebooks' 900 px
+    assert_not_stretched(page)
     assert drive_every_control(page) == []
     page.close()

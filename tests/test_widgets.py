@@ -233,6 +233,44 @@ def test_live_loss_sends_a_bounded_number_of_updates():
     assert len(x) == 2700 and y[-1] == 1.0 / 2700
 
 
+def test_live_loss_speaks_the_notebooks_unit_and_keeps_its_baseline_clear():
+    live = widgets.LiveLoss(
+        total=300,
+        title="LSTM",
+        ylabel="bits per character",
+        axes_title="training loss",
+        baseline=5.98,
+        baseline_label="log2 V",
+        ylim=(0, 6.5),
+    )
+    live.update(300, 2.5)
+    assert "bits per character 2.500" in live.label.value
+    assert live.ax.get_ylabel() == "bits per character"
+    assert live.ax.get_title() == "training loss" and live.bar.description == "LSTM"
+    assert live.ax.get_legend() is None  # nothing drawn over the curve or baseline
+    (note,) = live.ax.texts
+    assert note.get_text() == "log2 V\n5.98"
+    live.fig.canvas.draw()
+    renderer = live.fig.canvas.get_renderer()
+    axes_right = live.ax.get_window_extent(renderer).x1
+    assert note.get_window_extent(renderer).x0 > axes_right  # in the margin
+    assert note.get_window_extent(renderer).x1 <= live.fig.bbox.x1  # and in the figure
+
+
+def test_live_loss_is_drawn_at_twice_the_size_it_is_shown():
+    live = widgets.LiveLoss(total=10)
+    png = live.image.value
+    width = int.from_bytes(png[16:20], "big")  # the PNG header's width
+    shown = int(live.image.layout.width.removesuffix("px"))
+    assert width == live.PIXEL_RATIO * shown and png[:4] == b"\x89PNG"
+    assert live.widget.layout.align_items == "flex-start"  # not stretched to fit
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="total"):
+            widgets.LiveLoss(total=bad)
+    with pytest.raises(ValueError, match="ylim"):
+        widgets.LiveLoss(total=10, ylim=(1, 0))
+
+
 def test_gru_gate_explorer_extremes():
     e = widgets.gru_gate_explorer(z=1.0, r=0.0, pattern="pulses +1, -1, +1")
     np.testing.assert_array_equal(e.h_line.get_ydata(), 0)  # z = 1 keeps h = 0

@@ -40,13 +40,14 @@ class Explorer:
     Subclasses define ``make_controls()`` (-> {name: widget}), ``setup(fig)``, which
     builds the axes and artists and lists the artists that change in
     ``self.dynamic``, and ``draw(**values)``, which updates those artists from the
-    control values. Axis limits stay fixed, so that the background stays valid; an
-    explorer whose limits follow a control (a different scale per task) names that
-    control's value in ``background_key()``, and each key's background is rendered
-    once and kept.
+    control values; ``paint(pixels)`` may write pixels directly. Axis limits stay
+    fixed, so that the background stays valid; an explorer whose limits follow a
+    control (a different scale per task) names that control's value in
+    ``background_key()``, and each key's background is rendered once and kept.
     """
 
     figsize = (9, 3.4)
+    dpi = 100  # pixels per inch of the figure; the presentation page draws at 150
     tight = True  # tight_layout once after the first draw
 
     def __init__(self, **initial):
@@ -59,7 +60,7 @@ class Explorer:
             )
         for name, value in initial.items():
             self.controls[name].value = value
-        self.fig = Figure(figsize=self.figsize, dpi=100)
+        self.fig = Figure(figsize=self.figsize, dpi=self.dpi)
         FigureCanvasAgg(self.fig)
         self.dynamic = []
         self.setup(self.fig)
@@ -92,6 +93,12 @@ class Explorer:
 
     def draw(self, **values):
         raise NotImplementedError
+
+    def paint(self, pixels):
+        """Write into the frame, pixels (height, width, 4) uint8 RGBA with row 0 at
+        the top, over the static part and under the dynamic artists: for what
+        matplotlib would draw too slowly (notebook 07's grid of characters).
+        By default nothing."""
 
     @property
     def values(self):
@@ -133,6 +140,7 @@ class Explorer:
             )
         else:
             canvas.restore_region(self._background)
+        self.paint(np.asarray(canvas.buffer_rgba()))
         for artist in self.dynamic:
             self.fig.draw_artist(artist)
         self.image.value = self.png()

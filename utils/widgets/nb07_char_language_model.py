@@ -9,6 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.transforms import IdentityTransform
 
 from .. import charlm
 from ..data import load_text, verified_path
@@ -21,6 +22,40 @@ def _stored_model():
     return charlm.load_model(verified_path("models/charlm_lstm.npz"))[0]
 
 
+def glyph_atlas(chars, fontsize, dpi):
+    """Each character of chars rendered once in the monospace font: -> (cell width,
+    line height, {char: (line height, cell width) uint8 coverage}).
+
+    Laying out and rasterising a few hundred glyphs costs matplotlib 10-20 ms per
+    frame; pasting stored bitmaps into a grid costs well under one. The cells are
+    whole pixels (the font's advance, rounded), so a line of n characters is
+    n * width pixels long, within a few pixels of matplotlib's own layout."""
+    size = fontsize * dpi / 72  # the em in pixels
+    width, height, base = round(0.602 * size), round(1.25 * size), round(0.3 * size)
+    atlas = Figure(
+        figsize=(2 * width * len(chars) / dpi, (height + 0.5) / dpi), dpi=dpi
+    )
+    FigureCanvasAgg(atlas)
+    atlas.patch.set_alpha(0)
+    for k, ch in enumerate(chars):  # at whole pixels, two cells apart
+        atlas.text(
+            2 * width * k,
+            base,
+            ch,
+            family="monospace",
+            fontsize=fontsize,
+            transform=IdentityTransform(),
+            va="baseline",
+        )
+    atlas.canvas.draw()
+    alpha = np.asarray(atlas.canvas.buffer_rgba())[..., 3]
+    cells = {
+        ch: alpha[:height, 2 * width * k : 2 * width * k + width].copy()
+        for k, ch in enumerate(chars)
+    }
+    return width, height, cells
+
+
 class SamplerExplorer(Explorer):
     """The stored character LSTM continues a priming text: the distribution of the
     next character at the chosen temperature (bars) and 200 sampled characters.
@@ -28,7 +63,7 @@ class SamplerExplorer(Explorer):
     """
 
     figsize = (9, 4.8)
-    LENGTH = 200
+    LENGTH, COLUMNS, ROWS = 200, 100, 14  # characters sampled; lines of the text
 
     def make_controls(self):
         return {
@@ -50,19 +85,19 @@ class SamplerExplorer(Explorer):
         ax.set_xticks(range(len(chars)), self.labels, fontsize=6.5)
         ax.set(ylim=(0, 1), xlim=(-0.7, len(chars) - 0.3), ylabel="p(next character)")
         self.status = ax.set_title("")
-        text_ax = fig.add_subplot(grid[1])
-        text_ax.axis("off")
-        self.sample_text = text_ax.text(
-            0,
-            1,
-            "",
-            va="top",
-            ha="left",
-            family="monospace",
-            fontsize=8.5,
-            transform=text_ax.transAxes,
+        self.text_ax = fig.add_subplot(grid[1])
+        self.text_ax.axis("off")
+        # the sample, as text (what it says); drawn by paint() from stored glyphs
+        self.sample_text = self.text_ax.text(
+            0, 1, "", va="top", family="monospace", fontsize=8.5, visible=False
         )
-        self.dynamic = [self.bars, self.status, self.sample_text]
+        self.cell_w, self.line_h, self.glyphs = glyph_atlas(chars, 8.5, fig.dpi)
+        blank = np.zeros((1, self.line_h, self.cell_w), np.uint16)
+        stack = [self.glyphs[ch] for ch in chars]
+        self.glyph_stack = np.concatenate([np.stack(stack).astype(np.uint16), blank])
+        self.glyph_index = {ch: k for k, ch in enumerate(chars)}
+        self.lines = []
+        self.dynamic = [self.bars, self.status]
 
     def _verts(self, heights):
         left, right = self.x - 0.4, self.x + 0.4
@@ -85,17 +120,34 @@ class SamplerExplorer(Explorer):
         text = charlm.sample(self.model, prime, self.LENGTH, temperature, seed)
         lines = []
         for line in text.split("\n"):
-            while len(line) > 100:
-                lines.append(line[:100])
-                line = line[100:]
+            while len(line) > self.COLUMNS:
+                lines.append(line[: self.COLUMNS])
+                line = line[self.COLUMNS :]
             lines.append(line)
-        self.sample_text.set_text("\n".join(lines[:14]))
+        self.lines = lines[: self.ROWS]
+        self.sample_text.set_text("\n".join(self.lines))
         top = np.argsort(p)[::-1][:3]
         best = ", ".join(f"'{self.labels[i]}' {p[i]:.2f}" for i in top)
         self.status.set_text(
             f"after the priming text, at temperature {temperature:.2f}: {best}; "
             f"entropy {-(p * np.log2(np.maximum(p, 1e-30))).sum():.2f} bits"
         )
+
+    def paint(self, pixels):
+        """The sample's characters in black, from the top left of the text axes:
+        one gather of stored glyphs into a block and one blend."""
+        ids = np.full((self.ROWS, self.COLUMNS), len(self.glyphs))  # a blank cell
+        for row, line in enumerate(self.lines):
+            ids[row, : len(line)] = [self.glyph_index.get(ch, -1) for ch in line]
+        block = self.glyph_stack[ids]  # (rows, columns, line height, cell width)
+        block = block.transpose(0, 2, 1, 3).reshape(
+            self.ROWS * self.line_h, self.COLUMNS * self.cell_w
+        )
+        box = self.text_ax.bbox
+        left, top = round(box.x0), pixels.shape[0] - round(box.y1)
+        region = pixels[top : top + block.shape[0], left : left + block.shape[1], :3]
+        block = block[: region.shape[0], : region.shape[1], None]
+        region[...] = (region * (255 - block) + 127) // 255
 
 
 def sampler_explorer(**initial):
@@ -166,9 +218,10 @@ class TextActivationExplorer(Explorer):
             aspect="auto",
             interpolation="nearest",
         )
-        # The characters must lie on top of the colours, which change; drawing 1500
-        # text artists per update would take ~100 ms, so they are rendered once into
-        # a transparent layer of the figure's size and drawn as one image instead.
+        self.grid.set_visible(False)  # its data and colours; paint() draws them
+        # The characters lie on top of the colours, which change. Drawing 1500 text
+        # artists per update would take ~100 ms, so they are rendered once into a
+        # transparent layer of the figure's size, kept as coverage (0-255) ...
         layer = Figure(figsize=self.figsize, dpi=fig.dpi)
         FigureCanvasAgg(layer)
         layer.patch.set_alpha(0)
@@ -187,12 +240,46 @@ class TextActivationExplorer(Explorer):
                     fontsize=7.5,
                 )
         layer.canvas.draw()
-        glyphs = np.asarray(layer.canvas.buffer_rgba()).copy()
-        self.glyphs = fig.figimage(glyphs, 0, 0, origin="upper", zorder=3)
+        coverage = np.asarray(layer.canvas.buffer_rgba())[..., 3]
+        # ... and each update paints the cells' colours and these glyphs straight
+        # into the frame (matplotlib's resampling of two images took ~25 ms):
+        # pixel (y, x) of the axes shows cell cell_of[y, x], as imshow's
+        # nearest-neighbour drawing does.
+        height = coverage.shape[0]
+        x0, x1 = ax.bbox.x0, ax.bbox.x1
+        top, bottom = height - ax.bbox.y1, height - ax.bbox.y0  # rows from the top
+        self.xs = slice(int(np.floor(x0)), int(np.ceil(x1)))
+        self.ys = slice(int(np.floor(top)), int(np.ceil(bottom)))
+        x = np.arange(self.xs.start, self.xs.stop) + 0.5
+        y = np.arange(self.ys.start, self.ys.stop) + 0.5
+        col = ((x - x0) * self.COLUMNS / (x1 - x0)).astype(int)
+        row = ((y - top) * self.ROWS / (bottom - top)).astype(int)
+        inside = np.outer(
+            (row >= 0) & (row < self.ROWS), (col >= 0) & (col < self.COLUMNS)
+        )
+        blank = self.ROWS * self.COLUMNS  # the index of the background colour
+        cell = row.clip(0, self.ROWS - 1)[:, None] * self.COLUMNS + col.clip(
+            0, self.COLUMNS - 1
+        )
+        self.cell_of = np.where(inside, cell, blank)  # (h, w): the cell of a pixel
+        self.background = np.array(fig.get_facecolor()[:3]) * 255
+        # 1 + the share of the pixel not covered by a glyph, in 256ths: a pixel
+        # becomes its cell's colour * keep >> 8 (exact where there is no glyph)
+        self.keep = 256 - coverage[self.ys, self.xs].astype(np.uint16)
         cax = fig.add_axes((0.9, 0.1, 0.02, 0.78))
         fig.colorbar(self.grid, cax=cax)
         self.status = fig.text(0.01, 0.955, "", fontsize=9)
-        self.dynamic = [self.grid, self.glyphs, self.status]
+        self.dynamic = [self.status]
+
+    def paint(self, pixels):
+        """The cells' colours, and the characters in black over them."""
+        values = np.ma.masked_invalid(self.grid.get_array()).ravel()
+        rgba = self.grid.cmap(self.norm(values), bytes=True)  # (cells, 4)
+        colours = np.vstack([rgba[:, :3], self.background]).astype(np.uint16)
+        colours[np.flatnonzero(rgba[:, 3] == 0)] = self.background  # no character
+        frame = colours[self.cell_of]  # (h, w, 3)
+        frame *= self.keep[..., None]
+        pixels[self.ys, self.xs, :3] = frame >> 8
 
     def draw(self, unit, quantity):
         values = self.acts[quantity][:, unit]

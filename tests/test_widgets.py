@@ -476,26 +476,33 @@ def test_bidirectional_explorer_shows_what_each_direction_reads():
 
 def test_decoding_explorer_steps_through_the_greedy_decoding():
     from utils.training import decoding, seq2seq
+    from utils.widgets.nb10_sequence_to_sequence import OUTPUTS, P_MIN
 
     e = widgets.EXPLORERS["decoding"](source="6264819379", step=1, k=3)
     source = seq2seq.from_text("6264819379")
     tokens, logp, trace = decoding.greedy_decode(e.model, source, 11, trace=True)
-    shown = np.ma.filled(e.state.get_array(), np.nan).reshape(-1, 11 + 1 + 1)
+    shown = np.ma.filled(e.state.get_array(), np.nan).reshape(-1, 13)
     assert np.isfinite(shown[:, 0]).all() and np.isnan(shown[:, 1:]).all()
     np.testing.assert_allclose(shown[:, 0], trace["h"][0, 0], rtol=1e-6)
-    p = np.exp(logp[0, 0])
-    assert e.bars[0].get_width() == pytest.approx(p, rel=1e-6)  # the chosen token
+    p = np.maximum(np.exp(trace["logp"][0, 0, OUTPUTS]), P_MIN)
+    np.testing.assert_allclose(e.probabilities, p, rtol=1e-6)
     e.set(step=4)
     shown = np.ma.filled(e.state.get_array(), np.nan).reshape(-1, 13)
     assert np.isfinite(shown[:, :4]).all() and np.isnan(shown[:, 4:]).all()
-    widths = [bar.get_width() for bar in e.bars]
-    assert widths == sorted(widths, reverse=True)
-    np.testing.assert_allclose(widths[0], np.exp(trace["logp"][3, 0]).max(), rtol=1e-6)
+    p = np.exp(trace["logp"][3, 0, OUTPUTS])
+    np.testing.assert_allclose(e.probabilities, np.maximum(p, P_MIN), rtol=1e-6)
+    assert OUTPUTS[int(np.argmax(e.probabilities))] == tokens[3, 0]  # greedy's pick
     assert "read '3'" in e.status.get_text()  # the third output, read back
-    # the beam's text follows the step and the width
+    # the beam's bars and text follow the step and the width
+    trace_beam = []
+    decoding.beam_search(e.model, source, 3, 13, trace=trace_beam)
+    live, ended = trace_beam[3]
+    expected = [s for _, s in live] + [s for _, s in ended[:3]]
+    np.testing.assert_allclose(e.scores[: len(expected)], expected, rtol=1e-6)
+    assert (e.scores[len(expected) :] == 0).all()
     assert "after step 4" in e.text.value and "width 3" in e.text.value
     e.set(k=1)
-    assert e.text.value.count("live") == 1
+    assert e.text.value.count(" live ") == 1
     # beyond the end of the output the last step stays on screen
     e.set(step=13)
     assert "ended at step 10" in e.status.get_text()  # 9 digits and EOS: one short

@@ -1,5 +1,5 @@
 """Notebook 10's explorer: step through a decoding of the stored encoder-decoder,
-with the decoder's state, the next token's top candidates and the beam.
+with the decoder's state, the next token's probabilities and the beam.
 
 Serves notebooks/10_sequence_to_sequence.ipynb.
 """
@@ -8,6 +8,7 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch, Rectangle
 
 from ..data import verified_path
@@ -24,9 +25,11 @@ INPUTS = (
     "0137778608",
     "299792458314",
 )
-TOP = 5  # candidates shown
+TOP = 5  # candidates listed in the text
 K_MAX = 6  # the widest beam
 MAX_STEPS = max(len(s) for s in INPUTS) + 1  # the longest output, EOS included
+OUTPUTS = [*range(seq2seq.DIGITS), seq2seq.EOS]  # the tokens the decoder can write
+P_MIN, SCORE_MIN = 1e-6, -16.0  # where the bars are cut off
 
 
 def stored_model():
@@ -34,13 +37,25 @@ def stored_model():
     return seq2seq.load_model(verified_path("models/seq2seq_lstm.npz"))[0]
 
 
+def _bars(lo, hi, at, horizontal):
+    """Vertices of bars from lo to hi at the positions at, 0.8 wide -> (n, 4, 2)."""
+    lo, hi, at = np.broadcast_arrays(
+        np.asarray(lo, float), np.asarray(hi, float), np.asarray(at, float)
+    )
+    a, b = at - 0.4, at + 0.4
+    corners = [(lo, a), (hi, a), (hi, b), (lo, b)]
+    verts = np.stack([np.stack(c, axis=-1) for c in corners], axis=1)
+    return verts if horizontal else verts[..., ::-1]
+
+
 class DecodingExplorer(Explorer):
     """Greedy decoding of one source string, one step at a time: the decoder's
-    hidden state after each token it read (a column per step) and the
-    probabilities of the next token's top candidates, drawn; below the figure, as
-    text, the outputs and the beam of the chosen width after the same step (text
-    in a figure costs about 0.1 ms a character to redraw, in HTML nothing).
-    Used in notebooks/10_sequence_to_sequence.ipynb.
+    hidden state after each token it read (a column per step), the probability of
+    every token it can write next (greedy's pick highlighted), and the summed
+    log-probabilities of the hypotheses of a beam of the chosen width after the
+    same step; below the figure, as text, the outputs, the top candidates and the
+    beam's hypotheses (text in a figure costs about 0.1 ms a character to redraw,
+    in an HTML widget nothing). Used in notebooks/10_sequence_to_sequence.ipynb.
     """
 
     figsize = (11, 4.2)
@@ -81,7 +96,7 @@ class DecodingExplorer(Explorer):
 
     def setup(self, fig):
         H = self.model["w_out"].shape[1]
-        grid = fig.add_gridspec(1, 3, width_ratios=(1.6, 1, 0.9))
+        grid = fig.add_gridspec(1, 3, width_ratios=(1.6, 0.9, 0.9))
         ax = fig.add_subplot(grid[0, 0])
         # a QuadMesh redraws about ten times faster than an image of the same cells
         self.state = ax.pcolormesh(
@@ -103,30 +118,33 @@ class DecodingExplorer(Explorer):
         ax.set_title("decoder state $s_t$, from the encoder's final state", fontsize=10)
         self.now = Rectangle((0.5, -0.5), 1, H, fill=False, ec="k", lw=2)
         ax.add_patch(self.now)
-        bars = fig.add_subplot(grid[0, 1])
-        y = np.arange(TOP)
-        self.bars = bars.barh(y, np.zeros(TOP), color=COLORS["h"]).patches
-        self.labels = [
-            bars.text(0.02, i, "", va="center", family="monospace") for i in y
-        ]
-        bars.set(
-            xlim=(0, 1),
-            ylim=(TOP - 0.5, -0.5),
-            yticks=[],
-            xlabel="probability",
+        # every token the decoder can write, in a fixed row: the labels stay static
+        probs = fig.add_subplot(grid[0, 1])
+        rows = np.arange(len(OUTPUTS))
+        self.token_bars = PolyCollection(_bars(P_MIN, P_MIN, rows, True))
+        probs.add_collection(self.token_bars)
+        probs.set(
+            xscale="log",
+            xlim=(P_MIN, 1.5),
+            ylim=(len(OUTPUTS) - 0.5, -0.5),
+            yticks=rows,
+            yticklabels=[seq2seq.SYMBOLS[v] for v in OUTPUTS],
+            xlabel="probability (log scale)",
+            ylabel="next token",
         )
-        bars.set_title("$p(y_t \\mid y_{<t}, x)$: the top candidates", fontsize=10)
+        probs.set_title("$p(y_t \\mid y_{<t}, x)$; orange: greedy's pick", fontsize=10)
         beam = fig.add_subplot(grid[0, 2])
         slots = np.arange(2 * K_MAX) + 1
-        colors = [COLORS["h"]] * K_MAX + [COLORS["aux"]] * K_MAX
-        self.beam_bars = beam.bar(slots, np.zeros(2 * K_MAX), color=colors).patches
+        self.beam_bars = PolyCollection(_bars(0, 0, slots, False))
+        beam.add_collection(self.beam_bars)
         beam.set(
             xlim=(0.3, 2 * K_MAX + 0.7),
-            ylim=(-16, 0.5),
+            ylim=(SCORE_MIN, 0.5),
             xticks=slots,
             xlabel="hypothesis (as listed below)",
             ylabel="summed log-probability",
         )
+        beam.tick_params(axis="x", labelsize=8)
         beam.legend(
             handles=[
                 Patch(color=COLORS["h"], label="live"),
@@ -140,11 +158,20 @@ class DecodingExplorer(Explorer):
         self.dynamic = [
             self.state,
             self.now,
-            *self.bars,
-            *self.labels,
-            *self.beam_bars,
+            self.token_bars,
+            self.beam_bars,
             self.status,
         ]
+
+    @property
+    def probabilities(self):
+        """The token bars' lengths: p of each token of OUTPUTS (P_MIN at least)."""
+        return np.array([path.vertices[1, 0] for path in self.token_bars.get_paths()])
+
+    @property
+    def scores(self):
+        """The beam bars' heights, live hypotheses first, then finished ones."""
+        return np.array([path.vertices[1, 1] for path in self.beam_bars.get_paths()])
 
     def draw(self, source, step, k):
         tokens, logp, states = self.greedy(source)
@@ -153,46 +180,54 @@ class DecodingExplorer(Explorer):
         shown = np.full(states.T.shape, np.nan)
         shown[:, :t] = states[:t].T
         self.state.set_array(np.ma.masked_invalid(shown))
-        read = seq2seq.to_text(np.array([seq2seq.BOS, *tokens[: t - 1]]))
         self.now.set_x(t - 0.5)
         p = np.exp(logp[t - 1])
-        top = np.argsort(-p, kind="stable")[:TOP]
-        for bar, label, v in zip(self.bars, self.labels, top, strict=True):
-            bar.set_width(p[v])
-            inside = p[v] > 0.6  # on a long bar in white, else right of it
-            label.set_x(0.02 if inside else p[v] + 0.02)
-            label.set_color("white" if inside else "black")
-            label.set_text(
-                f"{seq2seq.SYMBOLS[v]}  "
-                + (f"{p[v]:.4f}" if p[v] >= 1e-3 else f"{p[v]:.1e}")
-            )
-        target = source[::-1] + "$"
-        out = seq2seq.to_text(tokens[:n])
+        rows = np.arange(len(OUTPUTS))
+        self.token_bars.set_verts(
+            _bars(P_MIN, np.maximum(p[OUTPUTS], P_MIN), rows, True)
+        )
+        picked = OUTPUTS.index(int(tokens[t - 1]))
+        colors = [COLORS["aux"] if r == picked else COLORS["h"] for r in rows]
+        self.token_bars.set_facecolors(colors)
         steps = self.beam(source, k)
         live, ended = steps[min(t, len(steps)) - 1]
         ended = ended[:k]
-        for j, bar in enumerate(self.beam_bars):  # live in slots 1..k, then finished
-            group, i = (live, j) if j < K_MAX else (ended, j - K_MAX)
-            bar.set_height(max(group[i][1], -16) if i < len(group) else 0)
-            bar.set_x((i if j < K_MAX else len(live) + i) + 0.6)
-        self.text.value = self.describe(source, target, out, read, k, live, ended)
-        chose = seq2seq.SYMBOLS[tokens[t - 1]]
+        heights = np.zeros(2 * K_MAX)
+        listed = [s for _, s in live] + [s for _, s in ended]
+        heights[: len(listed)] = np.maximum(listed, SCORE_MIN)
+        self.beam_bars.set_verts(_bars(0, heights, np.arange(2 * K_MAX) + 1, False))
+        kinds = [COLORS["h"]] * len(live) + [COLORS["aux"]] * (2 * K_MAX - len(live))
+        self.beam_bars.set_facecolors(kinds)
+        read = seq2seq.to_text(np.array([seq2seq.BOS, *tokens[: t - 1]]))
+        top = np.argsort(-p, kind="stable")[:TOP]
+        self.text.value = self.describe(
+            source, seq2seq.to_text(tokens[:n]), read, [(v, p[v]) for v in top], k,
+            live, ended,
+        )  # fmt: skip
         last = "BOS" if t == 1 else f"'{read[-1]}'"
         p_chose = p[tokens[t - 1]]
         self.status.set_text(
-            f"step {t}: read {last}, greedy picks '{chose}' (p = {p_chose:.3f})"
+            f"step {t}: read {last}, greedy picks "
+            f"'{seq2seq.SYMBOLS[tokens[t - 1]]}' (p = {p_chose:.3f})"
             + (f"; the output ended at step {n}" if step > n else "")
         )
 
     @staticmethod
-    def describe(source, target, out, read, k, live, ended):
+    def describe(source, out, read, top, k, live, ended):
         """The text under the figure: the outputs, what the decoder has read up to
-        step t = len(read), and the beam after step t."""
-        t = len(read)
+        step t = len(read), the top candidates there, and the beam after step t."""
+        t, target = len(read), source[::-1] + "$"
         verdict = "right" if out == target else "wrong"
+        candidates = ", ".join(
+            f"{seq2seq.SYMBOLS[v]} {q:.4f}"
+            if q >= 1e-3
+            else f"{seq2seq.SYMBOLS[v]} {q:.1e}"
+            for v, q in top
+        )
         rows = [
             f"source {source}   target {target}   greedy output {out} ({verdict})",
             f"up to step {t} the decoder read {read} and greedy wrote {out[:t]}",
+            f"the likeliest tokens at step {t}: {candidates}",
             f"the beam of width {k} after step {t} (scores: summed log-probabilities)",
         ]
         listed = [("live", p, s) for p, s in live] + [
@@ -211,5 +246,5 @@ class DecodingExplorer(Explorer):
 
 def decoding_explorer(**initial):
     """A source string, an output step and a beam width -> the decoder's state,
-    the next token's top candidates and the beam, for the stored model."""
+    the next token's probabilities and the beam, for the stored model."""
     return DecodingExplorer(**initial)

@@ -182,6 +182,10 @@ def test_lab_prints_notebook_00s_url_and_stops_with_course_py(tmp_path, signum):
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
+            # as a course.py started from a terminal: a test run in the background
+            # (nohup, &) ignores SIGINT, and an ignored signal stays ignored in
+            # every child, JupyterLab included
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
     children = []
     try:

@@ -66,6 +66,41 @@ def test_solution_notebook_structure(path):
     ), "every notebook has at least one explorer"
 
 
+def test_a_notebook_alone_says_what_is_missing(tmp_path):
+    """Opened without the course around it (Colab, a copy sent by mail), the setup
+    cell stops with one sentence naming what is missing and how to get it, not a
+    bare StopIteration; inside the course the same cell finds `utils` from any
+    folder below the root."""
+    setup = read(SOLUTIONS[0]).cells[1].source
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    run = subprocess.run(
+        [sys.executable, "-c", setup], cwd=alone, capture_output=True, text=True
+    )
+    assert run.returncode != 0
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("FileNotFoundError: This notebook needs"), run.stderr
+    message = last.removeprefix("FileNotFoundError: ")
+    assert str(alone) in message and "utils/" in message and "git clone" in message
+    # one sentence: a single full stop, at its end
+    assert message.endswith(".") and message.count(". ") == 0, message
+    assert "StopIteration" not in run.stderr
+    # the commands it names are the README's Colab cell, word for word
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r"`([!%][^`]+)`", message)
+    assert len(commands) == 2
+    for command in commands:
+        assert command in readme, command
+    for folder in (ROOT / "notebooks", ROOT / "notebooks" / "solutions", ROOT):
+        found = subprocess.run(
+            [sys.executable, "-c", setup.split("import matplotlib")[0] + "print(ROOT)"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+        )
+        assert found.stdout.strip() == str(ROOT), found.stderr
+
+
 @pytest.mark.parametrize("path", SOLUTIONS, ids=NAMES)
 def test_every_exercise_has_a_solution_and_a_check(path):
     cells = read(path).cells

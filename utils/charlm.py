@@ -311,49 +311,20 @@ def softmax_temperature(logits, temperature):
     return cells.softmax(logits / temperature)
 
 
-def prime_state(model, prime):
-    """The model's state after reading prime (one stream): the LSTM's (h, c), each
-    (1, H), or the GRU's h (1, H). next_char_probs and sample take it, so that a
-    caller sampling often from one prime (the sampler explorer) reads it once."""
-    if not prime:
-        raise ValueError("prime must be at least one character")
-    return run(model, encode(prime, model["chars"])[:, None])[1]
-
-
-def _last_h(model, state):
-    """h of a prime_state(), checked: (1, H), and the LSTM's c beside it."""
-    H = model["cell"]["weight_hh_l0"].shape[1]
-    parts = state if model["kind"] == "lstm" else (state,)
-    shapes = [np.shape(part) for part in parts]
-    if len(parts) != (2 if model["kind"] == "lstm" else 1) or any(
-        shape != (1, H) for shape in shapes
-    ):
-        want = "(h, c), each" if model["kind"] == "lstm" else "h"
-        raise ValueError(
-            f"state must be prime_state()'s {want} of shape (1, {H}), got {shapes}"
-        )
-    return parts[0]
-
-
-def next_char_probs(model, prime, temperature=1.0, state=None):
-    """The model's distribution of the character after prime -> (V,).
-
-    state: prime_state(model, prime), if the caller has it; else computed."""
-    if state is None:
-        state = prime_state(model, prime)
+def next_char_probs(model, prime, temperature=1.0):
+    """The model's distribution of the character after prime -> (V,)."""
+    ids = encode(prime, model["chars"])
+    out, _, _ = run(model, ids[:, None])
     return softmax_temperature(
-        _last_h(model, state)[0] @ model["w_out"].T + model["b_out"], temperature
+        out[-1, 0] @ model["w_out"].T + model["b_out"], temperature
     )
 
 
-def sample(model, prime, n, temperature=1.0, seed=0, state=None):
-    """prime followed by n sampled characters; state: prime_state(model, prime),
-    if the caller has it, else computed.
+def sample(model, prime, n, temperature=1.0, seed=0):
+    """prime followed by n sampled characters.
 
     The loop is the cell's step without argument checks (they are done once): a
-    one-hot input times W_ih^T is row i of W_ih^T, so the input term is a lookup;
-    the LSTM's three gates take one sigmoid of all four blocks (elementwise, so
-    the same numbers as cells.lstm_cell, in one numpy call instead of three).
+    one-hot input times W_ih^T is row i of W_ih^T, so the input term is a lookup.
     """
     _check_model(model)
     if not prime:
@@ -361,26 +332,21 @@ def sample(model, prime, n, temperature=1.0, seed=0, state=None):
     _check_temperature(temperature)
     rng = np.random.default_rng(seed)
     chars, V = model["chars"], len(model["chars"])
-    if state is None:
-        state = prime_state(model, prime)
-    h = _last_h(model, state)
+    out, state, _ = run(model, encode(prime, chars)[:, None])
+    h = out[-1]
     p = model["cell"]
     lookup = p["weight_ih_l0"].T + p["bias_ih_l0"]  # (V, kH): input term of char i
     W_hh, b_hh = p["weight_hh_l0"], p["bias_hh_l0"]
-    W_hh_T, H = W_hh.T.copy(), W_hh.shape[1]
+    W_hh_T = W_hh.T.copy()
     c = state[1] if model["kind"] == "lstm" else None
     w_out_T, b_out = model["w_out"].T.astype(np.float64), model["b_out"]
     generated = []
     for u in rng.random(n):
-        # softmax_temperature's softmax (its check is done above)
         cdf = cells.softmax((h[0] @ w_out_T + b_out) / temperature).cumsum()
         i = min(int(np.searchsorted(cdf, u * cdf[-1], side="right")), V - 1)
         generated.append(chars[i])
         if model["kind"] == "lstm":
-            a = lookup[i][None] + h @ W_hh_T + b_hh  # (1, 4H): blocks i, f, g, o
-            s = cells.sigmoid(a)  # i, f and o (the g block is not used)
-            c = s[:, H : 2 * H] * c + s[:, :H] * np.tanh(a[:, 2 * H : 3 * H])
-            h = s[:, 3 * H :] * np.tanh(c)
+            h, c, _ = cells.lstm_cell(lookup[i][None] + h @ W_hh_T + b_hh, c)
         else:
             h, _ = cells.gru_cell(lookup[i][None], h, W_hh, b_hh, True)
     return prime + "".join(generated)

@@ -97,7 +97,6 @@ class SamplerExplorer(Explorer):
         self.glyph_stack = np.concatenate([np.stack(stack).astype(np.uint16), blank])
         self.glyph_index = {ch: k for k, ch in enumerate(chars)}
         self.lines = []
-        self._primed = (None, None)  # the prime, the model's state after it
         self._probs = (None, None)  # (prime, temperature), their distribution
         self.dynamic = [self.bars, self.status]
 
@@ -117,17 +116,12 @@ class SamplerExplorer(Explorer):
             c for c in prime.replace("\\n", "\n") if c in self.model["chars"]
         )
         prime = prime or "\n"
-        if self._primed[0] != prime:  # the state after the prime, read once
-            self._primed = prime, charlm.prime_state(self.model, prime)
-        state = self._primed[1]
         if self._probs[0] != (prime, temperature):  # a new seed keeps them
-            p = charlm.next_char_probs(self.model, prime, temperature, state)
+            p = charlm.next_char_probs(self.model, prime, temperature)
             self._probs = (prime, temperature), p
             self.bars.set_verts(self._verts(p))
         p = self._probs[1]
-        text = charlm.sample(
-            self.model, prime, self.LENGTH, temperature, seed, state=state
-        )
+        text = charlm.sample(self.model, prime, self.LENGTH, temperature, seed)
         lines = []
         for line in text.split("\n"):
             while len(line) > self.COLUMNS:

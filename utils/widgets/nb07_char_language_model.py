@@ -139,7 +139,8 @@ class SamplerExplorer(Explorer):
 
     def paint(self, pixels):
         """The sample's characters in black, from the top left of the text axes:
-        one gather of stored glyphs into a block and one blend."""
+        one gather of stored glyphs into a block, one blend of the pixels it
+        covers."""
         ids = np.full((self.ROWS, self.COLUMNS), len(self.glyphs))  # a blank cell
         for row, line in enumerate(self.lines):
             ids[row, : len(line)] = [self.glyph_index.get(ch, -1) for ch in line]
@@ -150,8 +151,10 @@ class SamplerExplorer(Explorer):
         box = self.text_ax.bbox
         left, top = round(box.x0), pixels.shape[0] - round(box.y1)
         region = pixels[top : top + block.shape[0], left : left + block.shape[1], :3]
-        block = block[: region.shape[0], : region.shape[1], None]
-        region[...] = (region * (255 - block) + 127) // 255
+        block = block[: region.shape[0], : region.shape[1]]
+        y, x = np.nonzero(block)  # the pixels a glyph covers; the rest stay
+        cover = block[y, x, None]
+        region[y, x] = (region[y, x] * (255 - cover) + 127) // 255
 
 
 def sampler_explorer(**initial):

@@ -15,14 +15,15 @@ it a glyph at a time, which made text the largest cost of an update), and an
 update runs its BLAS calls on one thread (``one_blas_thread``).
 
 Why an Image widget with blitting rather than ipympl or a plain ``interact``,
-measured with ``scripts/bench_widgets.py --compare`` on a 2-core machine (the table
-is in docs/widgets.md), kernel side per update: a new figure for every move, as
-``interact`` makes, 130-160 ms (p95 up to 240 ms); the whole figure redrawn in place
-and written by matplotlib's PNG writer 60-65 ms; ipympl's draw and diff image 45-55
-ms, plus a round trip to the browser, because ipympl draws when the front end asks
-for a frame; blitting with a fast PNG encoder 11-13 ms. The Image widget needs no
-front-end extension beyond ipywidgets, so the explorers behave the same in
-JupyterLab, in Voila and under nbval.
+measured with ``scripts/bench_widgets.py --compare`` on a 2-core machine (the tables
+are in docs/widgets.md), kernel side per update of the one-unit RNN explorer: a new
+figure for every move, as ``interact`` makes, about 550 ms (p95 about 1 s, 130-160
+ms on the faster machine of 2026-11-24); the whole figure redrawn in place and
+written by matplotlib's PNG writer about 160 ms (60-65); ipympl's draw and diff
+image 45-55 ms on that machine, plus a round trip to the browser, because ipympl
+draws when the front end asks for a frame; blitting, as here, 11 ms (11-13). The
+Image widget needs no front-end extension beyond ipywidgets, so the explorers
+behave the same in JupyterLab, in Voila and under nbval.
 
 The controls every explorer builds its sliders and dropdowns with, and the
 candidate sequences of the gate explorers (notebooks 03 and 05), are here too.
@@ -54,10 +55,10 @@ def one_blas_thread():
 
     An update's matrices are small (the sampler's 200 steps multiply a (1, 256) row
     by a (256, 1024) matrix): a second BLAS thread only waits for the first, and
-    OpenBLAS keeps it spinning. On 2 cores the sampler's update took 96 ms of CPU
-    for 48 ms of wall clock with two threads, 37 ms with one. course.py and Binder
-    start the kernel with one thread (OPENBLAS_NUM_THREADS); this holds the
-    explorers to it when a kernel was started otherwise."""
+    OpenBLAS keeps it spinning. On 2 cores, before this, the sampler's update took
+    84-126 ms (127-167 ms of CPU) with two threads, 54-74 ms with one. course.py
+    and Binder start the kernel with one thread (OPENBLAS_NUM_THREADS); this holds
+    the explorers to it when a kernel was started otherwise."""
     blas = _blas_threads()
     return blas.limit(limits=1) if blas else contextlib.nullcontext()
 
@@ -202,8 +203,8 @@ class Explorer:
         self.renders += 1
 
     def png(self):
-        """The current frame as PNG bytes (PNGWriter: about 4 ms where Pillow's
-        encoder at its fastest level takes 10)."""
+        """The current frame as PNG bytes (PNGWriter: 3-6 ms where Pillow's encoder
+        at its fastest level takes 8-16)."""
         return self._png(np.asarray(self.fig.canvas.buffer_rgba()))
 
     def _repr_mimebundle_(self, **kwargs):

@@ -26,8 +26,9 @@ class FrameCanvas(FigureCanvasAgg):
     """Matplotlib's Agg canvas, rasterising each line of plain text in one call.
 
     Since matplotlib 3.11, Agg lays out and rasterises text a glyph at a time from
-    Python: a status line of 100 characters took 10 ms on a 2-core laptop, a third
-    of an explorer's update. FreeType lays out and rasterises a whole line in one
+    Python: a status line of 100 characters took 9-12 ms on a 2-core laptop, a third
+    of an explorer's update (here about 3 ms, and nothing when the line did not
+    change). FreeType lays out and rasterises a whole line in one
     call (``FT2Font.set_text``, ``draw_glyphs_to_bitmap``), which is how matplotlib
     drew text up to 3.10; this canvas draws plain, unrotated text that way, in the
     same font, size, colour and place (``TextLines``). Mathtext and rotated text
@@ -101,13 +102,13 @@ class PNGWriter:
     """RGBA frames, (height, width, 4) uint8, -> PNG bytes of their RGB, fast.
 
     Pillow's PNG encoder tries up to five filters on every row before deflating:
-    10-16 ms for an explorer's 900 x 420-560 frame on a 2-core laptop, even at
-    compression level 1. This writes unfiltered rows deflated at level 1, in 4-6
-    ms and about the same number of bytes, and keeps the deflated bytes of each
-    band of BAND rows: a band that did not change since the previous frame (the
-    margins, a panel that did not move) is not compressed again, which brings
-    most explorers' frames to 3-4 ms. Each band is deflated on its own and ends on
-    a byte boundary (a sync flush), so that the bands join into one stream.
+    8-16 ms for an explorer's 900 x 420-560 frame on a 2-core laptop, even at
+    compression level 1. This writes unfiltered rows deflated at level 1, in 3-6
+    ms and about as many bytes (measured over seven explorers' sweeps), and keeps
+    the deflated bytes of each band of BAND rows: a band that did not change since
+    the previous frame (the margins, a panel that did not move) is not compressed
+    again. Each band is deflated on its own and ends on a byte boundary (a sync
+    flush), so that the bands join into one stream.
     """
 
     BAND = 16  # rows

@@ -99,8 +99,8 @@ class ResultsExplorer(Explorer):
         return (task, None) if task == "adding" else (task, T)
 
     def background_values(self):
-        """Every task's background is rendered as the explorer is built: each took
-        70-100 ms (the log axis's ticks, the legend), more than an update may."""
+        """Every task's background is rendered as the explorer is built: each takes
+        50-100 ms (the log axis's ticks, the legend), more than an update may."""
         return [{"experiment": experiment} for experiment in EXPERIMENTS]
 
     def draw(self, experiment, lr, curve):

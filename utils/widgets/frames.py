@@ -27,12 +27,12 @@ class FrameCanvas(FigureCanvasAgg):
 
     Since matplotlib 3.11, Agg lays out and rasterises text a glyph at a time from
     Python: a status line of 100 characters took 9-12 ms on a 2-core laptop, a third
-    of an explorer's update (here about 3 ms, and nothing when the line did not
-    change). FreeType lays out and rasterises a whole line in one
+    of an explorer's update. FreeType lays out and rasterises a whole line in one
     call (``FT2Font.set_text``, ``draw_glyphs_to_bitmap``), which is how matplotlib
     drew text up to 3.10; this canvas draws plain, unrotated text that way, in the
-    same font, size, colour and place (``TextLines``). Mathtext and rotated text
-    take matplotlib's own path, as everything does before matplotlib 3.11.
+    same font, size, colour and place within a pixel (``TextLines``): about 3 ms for
+    that line, nothing when it did not change. Mathtext and rotated text take
+    matplotlib's own path, as everything does before matplotlib 3.11.
     """
 
     def get_renderer(self):

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+import runs
 
-from utils import release
+from utils import release, site
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = release.solution_pairs()
@@ -139,19 +139,6 @@ def test_no_stored_outputs(path):
             )
 
 
-def executed(path, allow_errors=False):
-    """Execute a notebook in a fresh kernel -> the executed notebook."""
-    nb = read(path)
-    NotebookClient(
-        nb,
-        timeout=300,
-        kernel_name="python3",
-        allow_errors=allow_errors,
-        resources={"metadata": {"path": str(path.parent)}},
-    ).execute()
-    return nb
-
-
 def printed(cell):
     """The text a code cell printed."""
     return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
@@ -165,7 +152,7 @@ def test_student_copy_runs_and_prints_what_the_solutions_print(name):
     a run of the solution notebook, each in a fresh kernel: the notebooks are
     deterministic (cells tagged 'timing' measure this machine's speed and are left
     out). nbval executes the solution notebook once more, with its checks."""
-    student = executed(ROOT / "notebooks" / name, allow_errors=True)
+    student = runs.student_run(name)
     errors = [
         (cell.source, out)
         for cell in student.cells
@@ -173,22 +160,14 @@ def test_student_copy_runs_and_prints_what_the_solutions_print(name):
         for out in cell.outputs
         if out.output_type == "error"
     ]
-    checks = [
-        c.source
-        for c in student.cells
-        if c.cell_type == "code" and c.source.strip().startswith("check.")
-    ]
-    unexpected = [
-        f"{out.ename}: {out.evalue} in cell {src[:60]!r}"
-        for src, out in errors
-        if out.ename != "NotAttempted" or not src.strip().startswith("check.")
-    ]
+    checks = [c for c in student.cells if site.is_check(c)]
+    unexpected = site.unexpected_errors(student)
     assert not unexpected, unexpected
     assert len(errors) == len(checks), "every check cell reports 'not attempted yet'"
     for _, out in errors:
         assert "not attempted yet" in out.evalue
 
-    solution = executed(ROOT / "notebooks" / "solutions" / name)
+    solution = site.execute(ROOT / "notebooks" / "solutions" / name, allow_errors=False)
     compared = 0
     for i, (mine, answer) in enumerate(zip(student.cells, solution.cells, strict=True)):
         if (

@@ -8,6 +8,10 @@
   This adds one line per notebook, the sum of its cells' setup, call and teardown
   times (the kernel's start included), and the total. It reports; it asserts nothing
   about time.
+- Printed text: what each code cell printed under nbval is kept, by notebook path
+  and cell id, in `config.course_printed`, so that a test can compare another run of
+  the same notebook with it (tests/test_notebooks.py does) instead of running the
+  notebook once more.
 
 It also gives the notebooks' kernels the environment `course.py` gives them, for runs
 that call pytest directly (`.venv/bin/python -m pytest --nbval-lax notebooks/...`):
@@ -75,6 +79,11 @@ def pytest_runtest_makereport(item, call):
     cell = getattr(item, "cell", None)
     if call.when != "call" or cell is None or not hasattr(item.parent, "nb"):
         return
+    outputs = getattr(item, "test_outputs", None) or []
+    printed = item.config.__dict__.setdefault("course_printed", {})
+    printed.setdefault(Path(str(item.parent.fspath)).resolve(), {})[cell.id] = "".join(
+        out.get("text", "") for out in outputs if out.get("output_type") == "stream"
+    )
     if not _CHECK_CELL.fullmatch(cell.source.strip()):
         return
     result, message = ("correct", "") if report.passed else _failure(call.excinfo)

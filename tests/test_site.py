@@ -221,12 +221,20 @@ def test_the_site_in_a_browser(served):
                 native: document.querySelectorAll('.MathJax_MathML').length,
                 images: [...document.images].map(i => i.complete && i.naturalWidth),
                 text: document.querySelector('main').innerText,
+                prose: [...document.querySelectorAll('.jp-MarkdownOutput')].map(e => {
+                    const copy = e.cloneNode(true);
+                    copy.querySelectorAll('code, pre, script').forEach(x => x.remove());
+                    return copy.innerText;
+                }).join(' '),
                 links: [...document.links].map(a => a.href),
             })"""
             )
             assert facts["rendered"] > 20 and not facts["errors"], name
             assert not facts["native"], "MathJax's own output, not the browser's"
             assert "$$" not in facts["text"] and "\\frac" not in facts["text"], name
+            # no TeX left over in the prose: every $...$ typeset, no \_ in \text{}
+            leftover = re.findall(r".{0,30}[\\$].{0,30}", facts["prose"])
+            assert not leftover, f"{name}: {leftover[:3]}"
             assert all(facts["images"]) and facts["images"], f"{name}: an image broke"
             assert len(facts["images"]) == figures_expected(Path(name).stem + ".ipynb")
             for link in set(facts["links"]):

@@ -59,6 +59,8 @@ def execute(path, allow_errors=True):
         kernel_name="python3",
         allow_errors=allow_errors,
         resources={"metadata": {"path": str(path.parent)}},
+        # the kernel's own log (a warning that it talks over local TCP) is noise here
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     ).execute()
     return nb
 

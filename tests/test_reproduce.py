@@ -99,6 +99,33 @@ def test_course_and_deviation():
         reproduce.deviation([np.ones(3)], [np.ones(3)], 0)
 
 
+def _scaled_run(factor):  # a stand-in training run, at module level for the pool
+    return factor, np.linspace(1.0, 0.1, 8) * factor
+
+
+def test_check_runs_prints_a_verdict_per_run_and_the_count(capsys):
+    """The scripts' --check loop: the builds, a line per run with its note, the
+    count; a run that does not reproduce makes the exit status 1."""
+    same = {f"build_{k}": v for k, v in reproduce.build().items()}
+
+    def compare(result):
+        factor, curve = result
+        return reproduce.Rerun(
+            f"run/{factor}", [np.linspace(1.0, 0.1, 8)], [curve], 0.1, note="; noted"
+        )
+
+    status = reproduce.check_runs([1.0, 2.0], _scaled_run, compare, same, 0.1)
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 1
+    assert lines[0].startswith("this build: ") and lines[1].startswith("stored by: ")
+    assert lines[2] == (
+        "run/1.0: identical to the stored run (bit for bit, same build); noted"
+    )
+    assert lines[3].startswith("run/2.0: DIFFERENT") and lines[3].endswith("; noted")
+    assert lines[4:] == ["1 of 2 runs reproduce"]
+    assert reproduce.check_runs([1.0], _scaled_run, compare, same, 0.1) == 0
+
+
 def _course_deviation(a, b, scale):
     return reproduce.deviation(
         [reproduce.course(c) for c in curves(a)],

@@ -1,4 +1,5 @@
-"""Report, at the end of a run under nbval, each notebook's exercises and time.
+"""Report, at the end of a run under nbval, each notebook's exercises and time, and
+hold the solution notebooks to writing nothing to stderr.
 
 - Exercises: every check cell (`check.rnn_step(rnn_step)` and so on) with its exercise
   number and title from the heading above it, and its result: correct, not attempted,
@@ -12,6 +13,9 @@
   and cell id, in `config.course_printed`, so that a test can compare another run of
   the same notebook with it (tests/test_notebooks.py does) instead of running the
   notebook once more.
+- Stderr: a cell of a solution notebook that writes to stderr (a warning, a findfont
+  error) fails, as a cell showing an error would in JupyterLab; the student copies'
+  cells may (a student's own code may warn).
 
 It also gives the notebooks' kernels the environment `course.py` gives them, for runs
 that call pytest directly (`.venv/bin/python -m pytest --nbval-lax notebooks/...`):
@@ -34,6 +38,7 @@ if sys.prefix != sys.base_prefix:  # in a virtual environment, as course.py sets
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+_SOLUTIONS = ("notebooks", "solutions")  # the folder of the solution notebooks
 _notebook_seconds = defaultdict(float)
 BUDGET_SECONDS = 60  # each notebook should stay well under a minute (DESIGN.md)
 _exercises = defaultdict(list)  # notebook path -> [(exercise, result, message)]
@@ -89,6 +94,21 @@ def pytest_runtest_makereport(item, call):
     result, message = ("correct", "") if report.passed else _failure(call.excinfo)
     path = report.nodeid.split("::")[0]
     _exercises[path].append((_exercise_title(item) or cell.source, result, message))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    folder = item.path.parent
+    if getattr(item, "cell", None) is not None and folder.parts[-2:] == _SOLUTIONS:
+        written = [
+            o.get("text", "")
+            for o in item.test_outputs or ()
+            if o.get("output_type") == "stream" and o.get("name") == "stderr"
+        ]
+        if written:
+            item.raise_cell_error("Cell wrote to stderr", "".join(written))
+    return result
 
 
 def pytest_runtest_logreport(report):

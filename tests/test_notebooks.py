@@ -314,3 +314,28 @@ def test_checking_a_notebook_lists_each_exercise(tmp_path):
     ], report
     assert "Hint" in report.split("1.3")[1], report  # the check's diagnosis
     assert "3 exercises: 1 correct, 1 wrong, 1 not attempted" in report
+
+
+def test_a_solution_cell_that_writes_to_stderr_fails(tmp_path):
+    """Under nbval a solution notebook's cell that writes to stderr (a warning)
+    fails, as it shows an error in JupyterLab; a student copy's may write there."""
+    course = tmp_path / "course"
+    (course / "notebooks" / "solutions").mkdir(parents=True)
+    for name in ("conftest.py", "pyproject.toml"):
+        (course / name).symlink_to(ROOT / name)
+    cells = ("x = 1", "import warnings\nwarnings.warn('a warning from a cell')")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    for folder in ("notebooks", "notebooks/solutions"):
+        nbformat.write(nb, course / folder / "zz_demo.ipynb")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rf", "notebooks"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    assert "3 passed" in out and "1 failed" in out, out
+    assert "FAILED notebooks/solutions/zz_demo.ipynb::Cell 1" in out, out
+    assert "Cell wrote to stderr" in out and "a warning from a cell" in out, out

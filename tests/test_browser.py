@@ -17,17 +17,16 @@ import importlib.util
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import browsers
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 NOTEBOOKS = sorted(
     p.relative_to(ROOT).as_posix()
     for p in (ROOT / "notebooks" / "solutions").glob("[0-9][0-9]_*.ipynb")
@@ -46,28 +45,9 @@ LAB_NOTEBOOKS = [
 ]
 
 
-def _missing():
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -r requirements-dev.txt)"
-    if not Path(CHROMIUM).exists():
-        return "Chromium is not installed (apt-get install chromium)"
-    return None
-
-
-if _missing():
-    if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-        raise RuntimeError(f"the browser test is required but {_missing()}")
-    pytest.skip(f"browser test skipped: {_missing()}", allow_module_level=True)
+browsers.require(module_level=True)
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def load_course(root=ROOT):
@@ -119,7 +99,7 @@ def lab(tmp_path_factory):
     (settings / "docmanager-extension" / "plugin.jupyterlab-settings").write_text(
         '{"autosave": false}'
     )
-    port, token = free_port(), "course-browser-test"
+    port, token = browsers.free_port(), "course-browser-test"
     args = [
         sys.executable,
         "-m",
@@ -147,7 +127,7 @@ def lab(tmp_path_factory):
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("voila")
-    port = free_port()
+    port = browsers.free_port()
     args = [
         sys.executable,
         "-m",
@@ -168,7 +148,7 @@ def voila(tmp_path_factory):
 def browser():
     with sync_playwright() as p:
         chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=browsers.CHROMIUM,
             headless=True,
             args=[
                 "--no-sandbox",
@@ -329,7 +309,8 @@ def test_course_lab_opens_notebook_00_without_news(browser, tmp_path):
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
     }
     env.pop("JUPYTER_CONFIG_PATH", None)
-    args = [sys.executable, "course.py", "lab", "--no-browser", f"--port={free_port()}"]
+    port = browsers.free_port()
+    args = [sys.executable, "course.py", "lab", "--no-browser", f"--port={port}"]
     log = tmp_path / "lab.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(

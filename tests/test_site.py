@@ -4,20 +4,18 @@ nothing loaded from outside the site.
 
 The site is built once from the student copies' runs the notebook tests made
 (tests/runs.py), then read as HTML and in headless Chromium. The browser part needs
-Debian's Chromium and playwright, as tests/test_browser.py does; without them it
-is skipped, unless COURSE_REQUIRE_BROWSER=1 (as in CI).
+Debian's Chromium and playwright (tests/browsers.py); without them it is skipped,
+unless COURSE_REQUIRE_BROWSER=1 (as in CI).
 """
 
-import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import browsers
 import nbformat
 import pytest
 import runs
@@ -27,7 +25,6 @@ from utils import site
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = [p.name for p in site.notebooks()]
 PAGES = [Path(n).with_suffix(".html").name for n in NAMES]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -142,22 +139,10 @@ def test_site_command_says_its_usage():
 # ----------------------------------------------------------------- the browser
 
 
-def _browser_missing():
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -r requirements-dev.txt)"
-    if not Path(CHROMIUM).exists():
-        return "Chromium is not installed (apt-get install chromium)"
-    return None
-
-
 @pytest.fixture(scope="module")
 def served(built):
     """The site served over HTTP from its folder -> its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = browsers.free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1"],
         cwd=built,
@@ -180,15 +165,12 @@ def test_the_site_in_a_browser(served):
     """Follow the 'next' links from the index through every page: each renders
     its equations with the site's MathJax (no error, no raw TeX), shows every
     picture, and every link on it answers; no request leaves the site."""
-    if _browser_missing():
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-            raise RuntimeError(f"the browser test is required but {_browser_missing()}")
-        pytest.skip(_browser_missing())
+    browsers.require()
     from playwright.sync_api import sync_playwright
 
     outside, broken = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
+        browser = p.chromium.launch(executable_path=browsers.CHROMIUM)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
 
         def local_only(route):

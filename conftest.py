@@ -1,4 +1,5 @@
-"""Report, at the end of a run under nbval, each notebook's exercises and time.
+"""Report, at the end of a run under nbval, each notebook's exercises and time, and
+hold the solution notebooks to writing nothing to stderr.
 
 - Exercises: every check cell (`check.rnn_step(rnn_step)` and so on) with its exercise
   number and title from the heading above it, and its result: correct, not attempted,
@@ -8,6 +9,13 @@
   This adds one line per notebook, the sum of its cells' setup, call and teardown
   times (the kernel's start included), and the total. It reports; it asserts nothing
   about time.
+- Printed text: what each code cell printed under nbval is kept, by notebook path
+  and cell id, in `config.course_printed`, so that a test can compare another run of
+  the same notebook with it (tests/test_notebooks.py does) instead of running the
+  notebook once more.
+- Stderr: a cell of a solution notebook that writes to stderr (a warning, a findfont
+  error) fails, as a cell showing an error would in JupyterLab; the student copies'
+  cells may (a student's own code may warn).
 
 It also gives the notebooks' kernels the environment `course.py` gives them, for runs
 that call pytest directly (`.venv/bin/python -m pytest --nbval-lax notebooks/...`):
@@ -30,6 +38,7 @@ if sys.prefix != sys.base_prefix:  # in a virtual environment, as course.py sets
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+_SOLUTIONS = ("notebooks", "solutions")  # the folder of the solution notebooks
 _notebook_seconds = defaultdict(float)
 BUDGET_SECONDS = 60  # each notebook should stay well under a minute (DESIGN.md)
 _exercises = defaultdict(list)  # notebook path -> [(exercise, result, message)]
@@ -75,11 +84,31 @@ def pytest_runtest_makereport(item, call):
     cell = getattr(item, "cell", None)
     if call.when != "call" or cell is None or not hasattr(item.parent, "nb"):
         return
+    outputs = getattr(item, "test_outputs", None) or []
+    printed = item.config.__dict__.setdefault("course_printed", {})
+    printed.setdefault(Path(str(item.parent.fspath)).resolve(), {})[cell.id] = "".join(
+        out.get("text", "") for out in outputs if out.get("output_type") == "stream"
+    )
     if not _CHECK_CELL.fullmatch(cell.source.strip()):
         return
     result, message = ("correct", "") if report.passed else _failure(call.excinfo)
     path = report.nodeid.split("::")[0]
     _exercises[path].append((_exercise_title(item) or cell.source, result, message))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    folder = item.path.parent
+    if getattr(item, "cell", None) is not None and folder.parts[-2:] == _SOLUTIONS:
+        written = [
+            o.get("text", "")
+            for o in item.test_outputs or ()
+            if o.get("output_type") == "stream" and o.get("name") == "stderr"
+        ]
+        if written:
+            item.raise_cell_error("Cell wrote to stderr", "".join(written))
+    return result
 
 
 def pytest_runtest_logreport(report):

@@ -7,6 +7,8 @@
                                  (or only some: course.py check notebooks/03_lstm.ipynb)
     python3 course.py release    regenerate the student notebooks from the solutions
     python3 course.py present    serve every explorer on one page (Voila), for lectures
+    python3 course.py site       build dist/site/, the course as web pages with every
+                                 figure and output (or name the folder)
     python3 course.py handout    write dist/rnn-course-student.zip (no solutions;
                                  or name the zip: course.py handout /tmp/h.zip)
     python3 course.py setup      only create or update .venv
@@ -244,6 +246,8 @@ def main(argv):
         return run(setup(), "-m", "voila", "present/explorers.ipynb", *rest)
     if command == "release":
         return run(setup(), "-m", "utils.release", *rest)
+    if command == "site":
+        return run(setup(), "-m", "utils.site", *rest)
     if command == "handout":
         return handout(*rest)
     print(usage())

@@ -118,23 +118,19 @@ def check(keys):
     missing = [f"{v}/{s}" for v, s in configs if (v, s) not in stored["runs"]]
     if missing:
         sys.exit(f"not in data/{OUT}: {', '.join(missing)}")
-    print(reproduce.builds_header(stored["meta"]))
-    failed = 0
-    with Pool(min(2, len(configs))) as pool:
-        for (variant, seed), train, bpc, _, _ in pool.imap(run, configs):
-            run_ = stored["runs"][(variant, seed)]
-            ok, dev, sentence = reproduce.verdict(
-                [run_["train"], run_["eval"]],
-                [train.astype(np.float32), bpc],
-                stored["meta"],
-                TOLERANCE,
-                SCALE,
-                unstable=UNSTABLE.get(f"{variant}/{seed}"),
-            )
-            failed += not ok
-            print(f"{variant}/{seed}: {sentence}", flush=True)
-    print(f"{len(configs) - failed} of {len(configs)} runs reproduce")
-    return 1 if failed else 0
+
+    def compare(result):
+        (variant, seed), train, bpc, _, _ = result
+        run_ = stored["runs"][(variant, seed)]
+        return reproduce.Rerun(
+            f"{variant}/{seed}",
+            [run_["train"], run_["eval"]],
+            [train.astype(np.float32), bpc],
+            SCALE,
+            unstable=UNSTABLE.get(f"{variant}/{seed}"),
+        )
+
+    return reproduce.check_runs(configs, run, compare, stored["meta"], TOLERANCE)
 
 
 def main():

@@ -122,23 +122,19 @@ def check(keys):
     missing = [key(*c) for c in configs if c not in stored["runs"]]
     if missing:
         sys.exit(f"not in {OUT.name}: {', '.join(missing)}")
-    print(reproduce.builds_header(stored["meta"]))
-    failed = 0
-    with Pool(min(2, len(configs))) as pool:
-        for config, train, _, evals, _ in pool.imap(run, configs):
-            run_ = stored["runs"][config]
-            ok, dev, sentence = reproduce.verdict(
-                [run_["train"], run_["eval"]],
-                [train, evals],
-                stored["meta"],
-                TOLERANCE,
-                training.baseline(config[0], config[1]),
-                unstable=UNSTABLE if config[3] == UNSTABLE_LR else None,
-            )
-            failed += not ok
-            print(f"{key(*config)}: {sentence}", flush=True)
-    print(f"{len(configs) - failed} of {len(configs)} runs reproduce")
-    return 1 if failed else 0
+
+    def compare(result):
+        config, train, _, evals, _ = result
+        run_ = stored["runs"][config]
+        return reproduce.Rerun(
+            key(*config),
+            [run_["train"], run_["eval"]],
+            [train, evals],
+            training.baseline(config[0], config[1]),
+            unstable=UNSTABLE if config[3] == UNSTABLE_LR else None,
+        )
+
+    return reproduce.check_runs(configs, run, compare, stored["meta"], TOLERANCE)
 
 
 def parse(text):

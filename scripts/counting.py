@@ -102,30 +102,21 @@ def check(keys):
     missing = [key(*c) for c in configs if c not in stored["runs"]]
     if missing:
         sys.exit(f"not in {OUT}: {', '.join(missing)}")
-    print(reproduce.builds_header(stored["meta"]))
-    failed = 0
-    with Pool(min(2, len(configs))) as pool:
-        for config, train, _, evals, _, upto in pool.imap(run, configs):
-            old = stored["runs"][config]
-            ok, _, sentence = reproduce.verdict(
-                [old["train"], old["eval"]],
-                [train, evals],
-                stored["meta"],
-                TOLERANCE,
-                training.baseline("counting", N),
-            )
-            counted = training.count_run(
-                config[0], old["params"], np.arange(1, N_TEST + 1)
-            )
-            was = training.correct_up_to(counted["ns"], counted["correct"])
-            failed += not ok
-            print(
-                f"{key(*config)}: {sentence}; every n right up to {upto} "
-                f"(stored model: {was})",
-                flush=True,
-            )
-    print(f"{len(configs) - failed} of {len(configs)} runs reproduce")
-    return 1 if failed else 0
+
+    def compare(result):
+        config, train, _, evals, _, upto = result
+        old = stored["runs"][config]
+        counted = training.count_run(config[0], old["params"], np.arange(1, N_TEST + 1))
+        was = training.correct_up_to(counted["ns"], counted["correct"])
+        return reproduce.Rerun(
+            key(*config),
+            [old["train"], old["eval"]],
+            [train, evals],
+            training.baseline("counting", N),
+            note=f"; every n right up to {upto} (stored model: {was})",
+        )
+
+    return reproduce.check_runs(configs, run, compare, stored["meta"], TOLERANCE)
 
 
 def main():

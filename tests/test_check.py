@@ -1058,6 +1058,24 @@ def test_a_reference_imported_before_the_check_is_refused_too():
     assert closure.__closure__[0].cell_contents is ref
 
 
+def test_a_reference_kept_as_a_default_argument_is_refused_too():
+    """`def rnn_step(x, h, params, _ref=utils.rnn_step)` (or a keyword-only default)
+    captured the reference before the check ran; it is refused all the same, and
+    the defaults are the reference again afterwards."""
+    import utils
+
+    def positional(x, h, params, _ref=utils.rnn_step):
+        return _ref(x, h, params)
+
+    def keyword(x, h, params, *, _ref=utils.rnn_step):
+        return _ref(x, h, params)
+
+    for student in (positional, keyword):
+        fails(check.rnn_step, student, "calls utils.rnn_step", "write it yourself")
+    assert positional.__defaults__ == (utils.rnn_step,)
+    assert keyword.__kwdefaults__ == {"_ref": utils.rnn_step}
+
+
 def test_a_reference_reached_through_its_own_module_is_refused_too():
     """utils.cells.lstm.lstm_step is the function utils.cells.lstm_step names: every
     module of utils that holds it is covered, and it comes back afterwards."""

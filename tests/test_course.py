@@ -15,12 +15,12 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import browsers
 import pytest
 from packaging.requirements import Requirement
 
@@ -144,12 +144,6 @@ def test_setup_falls_back_to_the_ranges_when_the_lock_does_not_install(course):
         course.setup("lock")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals; a shell-script .venv")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
 def test_lab_prints_notebook_00s_url_and_stops_with_course_py(tmp_path, signum):
@@ -171,7 +165,7 @@ def test_lab_prints_notebook_00s_url_and_stops_with_course_py(tmp_path, signum):
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
     }
-    port = free_port()
+    port = browsers.free_port()
     log = tmp_path / "lab.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(

@@ -29,6 +29,7 @@ ALLOWED = {
     "widgets": {"cells", *MATHS, "plots", "widgets"},
     "plots": {"plots"},
     "release": {"release"},
+    "site": {"site"},
 }
 
 

@@ -6,19 +6,8 @@ Runs without nbgrader; tests/test_nbgrader.py hands the result to nbgrader itsel
 import nbformat
 import pytest
 
+from tests.test_notebooks import notebook
 from utils import release
-
-
-def notebook(*cells):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_markdown_cell(s)
-        if kind == "md"
-        else nbformat.v4.new_code_cell(s)
-        for kind, s in cells
-    ]
-    return nb
-
 
 SOLVED = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n"
 WRITTEN = "Predict:\n\n### BEGIN SOLUTION\nIt decays.\n### END SOLUTION"

@@ -25,12 +25,13 @@ import compare_models  # noqa: E402
 # Two OpenBLAS kernels every x86-64 CPU with AVX2 runs: the one the stored files
 # were made with and an older one whose matrix products round differently.
 KERNELS = ("Haswell", "Sandybridge")
+# One run of each script, the longest first: two run at a time and finish together.
 RUNS = [
-    ("compare_models.py", "adding/30/rnn/0.01/0"),
+    ("counting.py", "lstm/3"),
     ("ablation.py", "CIFG/0"),
     ("train_charlm.py", "100"),
+    ("compare_models.py", "adding/30/rnn/0.01/0"),
     ("train_seq2seq.py", "500"),
-    ("counting.py", "lstm/3"),
 ]
 
 
@@ -97,6 +98,33 @@ def test_course_and_deviation():
         reproduce.deviation([np.ones(3)], [np.ones(4)], 0.01)
     with pytest.raises(ValueError, match="scale"):
         reproduce.deviation([np.ones(3)], [np.ones(3)], 0)
+
+
+def _scaled_run(factor):  # a stand-in training run, at module level for the pool
+    return factor, np.linspace(1.0, 0.1, 8) * factor
+
+
+def test_check_runs_prints_a_verdict_per_run_and_the_count(capsys):
+    """The scripts' --check loop: the builds, a line per run with its note, the
+    count; a run that does not reproduce makes the exit status 1."""
+    same = {f"build_{k}": v for k, v in reproduce.build().items()}
+
+    def compare(result):
+        factor, curve = result
+        return reproduce.Rerun(
+            f"run/{factor}", [np.linspace(1.0, 0.1, 8)], [curve], 0.1, note="; noted"
+        )
+
+    status = reproduce.check_runs([1.0, 2.0], _scaled_run, compare, same, 0.1)
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 1
+    assert lines[0].startswith("this build: ") and lines[1].startswith("stored by: ")
+    assert lines[2] == (
+        "run/1.0: identical to the stored run (bit for bit, same build); noted"
+    )
+    assert lines[3].startswith("run/2.0: DIFFERENT") and lines[3].endswith("; noted")
+    assert lines[4:] == ["1 of 2 runs reproduce"]
+    assert reproduce.check_runs([1.0], _scaled_run, compare, same, 0.1) == 0
 
 
 def _course_deviation(a, b, scale):
@@ -174,17 +202,23 @@ def _check(script, run, env):
 def reruns():
     """Every check of RUNS, in this environment as it is (None) and under each of
     KERNELS, two subprocesses at a time -> {(kernel, script): (status, output)},
-    and {kernel: the kernel threadpoolctl saw} under 'seen'."""
+    and {kernel: the kernel threadpoolctl saw} under 'seen'. Where the environment
+    as it is already runs one of KERNELS (this CPU's own choice, or
+    OPENBLAS_CORETYPE set), its checks are that kernel's: the same library with
+    the same kernel computes the same bits, so they are not run twice."""
     from concurrent.futures import ThreadPoolExecutor
 
     envs = {None: dict(os.environ, OPENBLAS_NUM_THREADS="1")}
     for kernel in KERNELS:
         envs[kernel] = dict(envs[None], OPENBLAS_CORETYPE=kernel)
-    jobs = {(k, s): (s, r, env) for k, env in envs.items() for s, r in RUNS}
+    seen = {k: _blas_kernel(env) for k, env in envs.items()}
+    same = [k for k in KERNELS if seen[k] == seen[None] == f"['{k}']"]
+    jobs = {(k, s): (s, r, envs[k]) for s, r in RUNS for k in envs if k not in same}
     with ThreadPoolExecutor(2) as pool:
         futures = {key: pool.submit(_check, *job) for key, job in jobs.items()}
         results = {key: f.result() for key, f in futures.items()}
-    results["seen"] = {k: _blas_kernel(env) for k, env in envs.items()}
+    results.update({(k, s): results[(None, s)] for k in same for s, _ in RUNS})
+    results["seen"] = seen
     return results
 
 

@@ -17,11 +17,14 @@ seed's. So a rerun is judged in three ways, and the check says which one applied
   averaged over each fifth of the run within the tolerance the script sets from
   the same measurement.
 
-Used by scripts/compare_models.py, scripts/ablation.py and scripts/train_charlm.py
-(their ``--check``), for the stored runs of notebooks 06, 07 and 08.
+Used by the ``--check`` of scripts/compare_models.py, counting.py and ablation.py
+(through check_runs) and of train_charlm.py and train_seq2seq.py, for the stored runs
+of notebooks 06, 07, 08 and 10.
 """
 
 import platform
+from multiprocessing import Pool
+from typing import NamedTuple
 
 import numpy as np
 
@@ -194,3 +197,40 @@ def builds_header(meta):
         f"this build: {describe()}\n"
         f"stored by:  {describe(made) if made else 'no build recorded'}"
     )
+
+
+class Rerun(NamedTuple):
+    """A rerun set beside its stored run, for check_runs: the run's name, the stored
+    and the rerun curves (lists of arrays, as verdict takes them), verdict's scale
+    and unstable, and a note printed after the verdict."""
+
+    name: str
+    stored: list
+    rerun: list
+    scale: float
+    unstable: str | None = None
+    note: str = ""
+
+
+def check_runs(configs, run, compare, meta, tolerance):
+    """Rerun stored runs and print a verdict on each -> exit status 0 when every one
+    reproduces (the --check of scripts/compare_models.py, counting.py, ablation.py).
+
+    configs: the runs to redo, each handed to run(config) in a pool of at most two
+    processes (run must be a module-level function); compare(run's result) -> a
+    Rerun; meta: the stored file's meta dict; tolerance: see verdict(). Prints the
+    builds, a line "name: verdict" per run as it finishes, and "N of M runs
+    reproduce".
+    """
+    print(builds_header(meta))
+    failed = 0
+    with Pool(min(2, len(configs))) as pool:
+        for result in pool.imap(run, configs):
+            r = compare(result)
+            ok, _, sentence = verdict(
+                r.stored, r.rerun, meta, tolerance, r.scale, unstable=r.unstable
+            )
+            failed += not ok
+            print(f"{r.name}: {sentence}{r.note}", flush=True)
+    print(f"{len(configs) - failed} of {len(configs)} runs reproduce")
+    return 1 if failed else 0

@@ -190,7 +190,9 @@ def block_references(name, fn, used, undo):
             ref, _public_name(module, attr, ref), used, module.startswith("check.")
         )
         spaces = [vars(m) for m in modules]
-        spaces += [g for g in _student_globals(fn) if all(g is not s for s in spaces)]
+        for space in (*_student_globals(fn), *_student_kwdefaults(fn)):
+            if all(space is not s for s in spaces):
+                spaces.append(space)
         for space in spaces:
             for key, value in list(space.items()):
                 if value is ref:
@@ -203,6 +205,11 @@ def block_references(name, fn, used, undo):
                     undo.append((cell, None, ref, blocked))
             except ValueError:  # an empty cell
                 pass
+        for f in _student_functions(fn):  # def f(x, _ref=utils.rnn_step): ...
+            defaults = getattr(f, "__defaults__", None) or ()
+            if any(d is ref for d in defaults):
+                f.__defaults__ = tuple(blocked if d is ref else d for d in defaults)
+                undo.append((f, "__defaults__", ref, blocked))
 
 
 def stand_in_for(fn, undo):
@@ -223,6 +230,9 @@ def restore(undo):
         if key is None:
             if space.cell_contents is blocked:
                 space.cell_contents = ref
+        elif key == "__defaults__":
+            kept = space.__defaults__
+            space.__defaults__ = tuple(ref if d is blocked else d for d in kept)
         elif space.get(key) is blocked:
             space[key] = ref
 
@@ -248,6 +258,15 @@ def _student_globals(fn):
         if isinstance(g, dict) and all(g is not s for s in found):
             found.append(g)
     return found
+
+
+def _student_kwdefaults(fn):
+    """The keyword-only defaults of fn and what it wraps (dicts, like globals)."""
+    return [
+        f.__kwdefaults__
+        for f in _student_functions(fn)
+        if isinstance(getattr(f, "__kwdefaults__", None), dict)
+    ]
 
 
 def _student_cells(fn):

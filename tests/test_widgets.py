@@ -515,3 +515,82 @@ def test_decoding_explorer_shows_its_text_below_the_figure():
     before = e.text.value
     e.set(source="4711")
     assert e.text.value != before and "target 1174$" in e.text.value
+
+
+def test_png_writer_frames_decode_to_the_pixels_as_bands_are_reused():
+    import io
+
+    from PIL import Image
+
+    from utils.widgets.frames import PNGWriter
+
+    rng = np.random.default_rng(0)
+    write = PNGWriter()
+    frame = np.full((50, 37, 4), 255, np.uint8)
+    for step in range(4):  # a band changes, then none, then a new size
+        if step == 1:
+            frame[20:23, 5:9, :3] = rng.integers(0, 256, (3, 4, 3))
+        if step == 3:
+            frame = rng.integers(0, 256, (17, 9, 4), dtype=np.uint8)
+        decoded = Image.open(io.BytesIO(write(frame)))
+        assert decoded.mode == "RGB" and decoded.size == frame.shape[1::-1]
+        assert np.array_equal(np.asarray(decoded), frame[..., :3])
+
+
+def test_frame_canvas_draws_text_where_matplotlib_does():
+    """Each line of plain text, drawn in one call, lands on matplotlib's own."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from utils.widgets.frames import FrameCanvas
+
+    frames = []
+    for canvas in (FigureCanvasAgg, FrameCanvas):
+        fig = Figure(figsize=(4, 2), dpi=100)
+        canvas(fig)
+        fig.text(0.05, 0.8, "left: p(next) 0.23, entropy 3.1 bits", fontsize=9)
+        fig.text(0.5, 0.5, "centred, two lines\nthe second", ha="center")
+        fig.text(0.95, 0.1, "right, below", ha="right", va="bottom", color="C1")
+        fig.canvas.draw()
+        frames.append(np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int))
+    ink = [(255 - f).sum(axis=2) > 96 for f in frames]
+    for axis in (0, 1):  # the rows and the columns with ink agree within a pixel
+        a, b = (np.flatnonzero(i.any(axis=axis)) for i in ink)
+        assert abs(a.min() - b.min()) <= 1 and abs(a.max() - b.max()) <= 1
+        assert abs(len(a) - len(b)) <= 3
+    assert np.abs(frames[0] - frames[1]).mean() < 2  # in grey levels of 255
+
+
+def test_updates_run_on_one_blas_thread():
+    from threadpoolctl import threadpool_info
+
+    from utils.widgets.base import one_blas_thread
+
+    with one_blas_thread():
+        blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+        assert blas and all(i["num_threads"] == 1 for i in blas)
+
+
+def test_sampler_explorer_shows_what_charlm_samples_from_the_prime():
+    """The explorer keeps the distribution while the seed moves; the sample and the
+    bars are charlm's."""
+    from utils import charlm
+
+    e = widgets.EXPLORERS["sampler"](temperature=0.7, seed=4)
+    e.set(seed=5, temperature=1.3)
+    prime = "HAMLET:\nThe "
+    text = charlm.sample(e.model, prime, e.LENGTH, 1.3, 5)
+    shown = e.sample_text.get_text().replace("\n", "")  # wrapped into lines
+    assert len(shown) > 100 and text.replace("\n", "").startswith(shown)
+    np.testing.assert_allclose(
+        e.heights, charlm.next_char_probs(e.model, prime, 1.3), rtol=1e-6
+    )
+
+
+def test_results_explorer_renders_each_y_axis_once_as_it_is_built():
+    e = widgets.results_explorer()
+    assert sorted(e._backgrounds) == [("adding", None), ("copy", 10), ("copy", 30)]
+    before = dict(e._backgrounds)
+    for experiment in widgets.EXPERIMENTS:
+        e.set(experiment=experiment)
+    assert e._backgrounds == before  # no move rendered a background

@@ -342,7 +342,7 @@ def sample(model, prime, n, temperature=1.0, seed=0):
     w_out_T, b_out = model["w_out"].T.astype(np.float64), model["b_out"]
     generated = []
     for u in rng.random(n):
-        cdf = np.cumsum(softmax_temperature(h[0] @ w_out_T + b_out, temperature))
+        cdf = cells.softmax((h[0] @ w_out_T + b_out) / temperature).cumsum()
         i = min(int(np.searchsorted(cdf, u * cdf[-1], side="right")), V - 1)
         generated.append(chars[i])
         if model["kind"] == "lstm":

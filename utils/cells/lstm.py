@@ -42,10 +42,9 @@ def lstm_cell(a, c_prev):
     -> h (B, H), c (B, H), (i, f, g, o, tanh(c)).
     """
     H = c_prev.shape[1]
-    i = sigmoid(a[:, :H])
-    f = sigmoid(a[:, H : 2 * H])
+    s = sigmoid(a)  # i, f and o in one numpy call (a sampler's step is 1 x 4H)
+    i, f, o = s[:, :H], s[:, H : 2 * H], s[:, 3 * H :]
     g = np.tanh(a[:, 2 * H : 3 * H])
-    o = sigmoid(a[:, 3 * H :])
     c = f * c_prev + i * g
     tc = np.tanh(c)
     return o * tc, c, (i, f, g, o, tc)

@@ -3,6 +3,7 @@
 One module per notebook holds that notebook's explorers, on a shared base:
 
     base.py                        Explorer (build once, blit, fast PNG) and controls
+    frames.py                      text a line per FreeType call; the PNG writer
     nb00_start_here.py             activation_explorer
     nb01_vanilla_rnn.py            one_unit_rnn_explorer
     nb02_backprop_through_time.py  gradient_norm_explorer

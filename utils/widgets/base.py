@@ -7,31 +7,60 @@ The pattern:
    in ``self.dynamic`` (``set_data``, ``set_text``);
 3. the static part of the figure was rendered once and is kept as a bitmap; each
    update restores it and draws only the dynamic artists over it (blitting);
-4. the frame is encoded as PNG with a fast compression level and set as the value of
-   an ``ipywidgets.Image``, which the browser swaps in place: no flicker.
+4. the frame is encoded as PNG, fast (``PNGWriter``), and set as the value of an
+   ``ipywidgets.Image``, which the browser swaps in place: no flicker.
+
+Text is drawn by ``FrameCanvas`` a line per FreeType call (matplotlib 3.11 draws
+it a glyph at a time, which made text the largest cost of an update), and an
+update runs its BLAS calls on one thread (``one_blas_thread``).
 
 Why an Image widget with blitting rather than ipympl or a plain ``interact``,
-measured with ``scripts/bench_widgets.py --compare`` on a 2-core machine (the table
-is in docs/widgets.md), kernel side per update: a new figure for every move, as
-``interact`` makes, 130-160 ms (p95 up to 240 ms); the whole figure redrawn in place
-and written by matplotlib's PNG writer 60-65 ms; ipympl's draw and diff image 45-55
-ms, plus a round trip to the browser, because ipympl draws when the front end asks
-for a frame; blitting with a fast PNG encoder 11-13 ms. The Image widget needs no
-front-end extension beyond ipywidgets, so the explorers behave the same in
-JupyterLab, in Voila and under nbval.
+measured with ``scripts/bench_widgets.py --compare`` on a 2-core machine (the tables
+are in docs/widgets.md), kernel side per update of the one-unit RNN explorer: a new
+figure for every move, as ``interact`` makes, about 550 ms (p95 about 1 s, 130-160
+ms on the faster machine of 2026-11-24); the whole figure redrawn in place and
+written by matplotlib's PNG writer about 160 ms (60-65); ipympl's draw and diff
+image 45-55 ms on that machine, plus a round trip to the browser, because ipympl
+draws when the front end asks for a frame; blitting, as here, 11 ms (11-13). The
+Image widget needs no front-end extension beyond ipywidgets, so the explorers
+behave the same in JupyterLab, in Voila and under nbval.
 
 The controls every explorer builds its sliders and dropdowns with, and the
 candidate sequences of the gate explorers (notebooks 03 and 05), are here too.
 Serves every notebook with explorers; each notebook's own are in its module.
 """
 
-import io
+import contextlib
+import functools
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
+
+from .frames import FrameCanvas, PNGWriter
+
+
+@functools.cache
+def _blas_threads():
+    """threadpoolctl's handle on the BLAS numpy calls, or None without it."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl is in requirements.txt
+        return None
+    return ThreadpoolController().select(user_api="blas")
+
+
+def one_blas_thread():
+    """A context in which BLAS calls run on one thread.
+
+    An update's matrices are small (the sampler's 200 steps multiply a (1, 256) row
+    by a (256, 1024) matrix): a second BLAS thread only waits for the first, and
+    OpenBLAS keeps it spinning. On 2 cores, before this, the sampler's update took
+    84-126 ms (127-167 ms of CPU) with two threads, 54-74 ms with one. course.py
+    and Binder start the kernel with one thread (OPENBLAS_NUM_THREADS); this holds
+    the explorers to it when a kernel was started otherwise."""
+    blas = _blas_threads()
+    return blas.limit(limits=1) if blas else contextlib.nullcontext()
 
 
 class Explorer:
@@ -42,8 +71,9 @@ class Explorer:
     ``self.dynamic``, and ``draw(**values)``, which updates those artists from the
     control values; ``paint(pixels)`` may write pixels directly. Axis limits stay
     fixed, so that the background stays valid; an explorer whose limits follow a
-    control (a different scale per task) names that control's value in
-    ``background_key()``, and each key's background is rendered once and kept.
+    control (a different scale per task) says what they depend on in
+    ``background_key()``, and each key's background is rendered once and kept,
+    the keys ``background_values()`` lists as the explorer is built.
     """
 
     figsize = (9, 3.4)
@@ -61,7 +91,8 @@ class Explorer:
         for name, value in initial.items():
             self.controls[name].value = value
         self.fig = Figure(figsize=self.figsize, dpi=self.dpi)
-        FigureCanvasAgg(self.fig)
+        FrameCanvas(self.fig)
+        self._png = PNGWriter()
         self.dynamic = []
         self.setup(self.fig)
         if not self.dynamic:
@@ -76,6 +107,7 @@ class Explorer:
         if self.tight:  # once, so that later redraws keep every artist still
             self.fig.tight_layout()
         self._backgrounds = {}
+        self._prerender()
         self.refresh()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -121,6 +153,32 @@ class Explorer:
         value of the control that sets the axis limits."""
         return None
 
+    def background_values(self):
+        """Control values, [{name: value}, ...], whose backgrounds are rendered as
+        the explorer is built rather than at their first visit: a full render can
+        take longer than an update may. By default none."""
+        return []
+
+    def _prerender(self):
+        """Render and keep the backgrounds of background_values() (before the
+        controls are observed: setting them here draws nothing)."""
+        start = self.values
+        for values in self.background_values():
+            for name, value in values.items():
+                self.controls[name].value = value
+            if self._background is None:
+                with one_blas_thread():
+                    self.draw(**self.values)
+                self._keep_background()
+        for name, value in start.items():
+            self.controls[name].value = value
+
+    def _keep_background(self):
+        """Render everything static and keep it under the current key."""
+        canvas = self.fig.canvas
+        canvas.draw()
+        self._backgrounds[self.background_key()] = canvas.copy_from_bbox(self.fig.bbox)
+
     @property
     def _background(self):
         """The static part of the figure as it stands now (a bitmap), or None."""
@@ -131,13 +189,11 @@ class Explorer:
 
     def refresh(self):
         """Update the artists from the controls and re-render the image."""
-        self.draw(**self.values)
+        with one_blas_thread():
+            self.draw(**self.values)
         canvas = self.fig.canvas
         if self._background is None:
-            canvas.draw()  # everything static, once (per background key)
-            self._backgrounds[self.background_key()] = canvas.copy_from_bbox(
-                self.fig.bbox
-            )
+            self._keep_background()  # everything static, once (per background key)
         else:
             canvas.restore_region(self._background)
         self.paint(np.asarray(canvas.buffer_rgba()))
@@ -147,13 +203,9 @@ class Explorer:
         self.renders += 1
 
     def png(self):
-        """The current frame as PNG bytes (fast compression: ~6 ms, not ~45 ms)."""
-        width, height = self.fig.canvas.get_width_height(physical=True)
-        rgba = self.fig.canvas.buffer_rgba()
-        frame = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        frame.convert("RGB").save(buf, format="PNG", compress_level=1)
-        return buf.getvalue()
+        """The current frame as PNG bytes (PNGWriter: 3-6 ms where Pillow's encoder
+        at its fastest level takes 8-16)."""
+        return self._png(np.asarray(self.fig.canvas.buffer_rgba()))
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

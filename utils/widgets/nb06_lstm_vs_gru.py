@@ -93,7 +93,15 @@ class ResultsExplorer(Explorer):
         self.dynamic = [*self.lines.values(), self.base, self.status]
 
     def background_key(self):
-        return self.controls["experiment"].value  # the y axis follows the task
+        """The y axis, which follows the task: one log axis for both adding tasks,
+        a linear one up to a little above the baseline for each copy task."""
+        task, T = EXPERIMENTS[self.controls["experiment"].value]
+        return (task, None) if task == "adding" else (task, T)
+
+    def background_values(self):
+        """Every task's background is rendered as the explorer is built: each takes
+        50-100 ms (the log axis's ticks, the legend), more than an update may."""
+        return [{"experiment": experiment} for experiment in EXPERIMENTS]
 
     def draw(self, experiment, lr, curve):
         task, T = EXPERIMENTS[experiment]

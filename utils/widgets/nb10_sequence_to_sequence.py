@@ -54,8 +54,9 @@ class DecodingExplorer(Explorer):
     every token it can write next (greedy's pick highlighted), and the summed
     log-probabilities of the hypotheses of a beam of the chosen width after the
     same step; below the figure, as text, the outputs, the top candidates and the
-    beam's hypotheses (text in a figure costs about 0.1 ms a character to redraw,
-    in an HTML widget nothing). Used in notebooks/10_sequence_to_sequence.ipynb.
+    beam's hypotheses (text in a figure costs tens of microseconds a character to
+    lay out and draw, even a line at a time as frames.FrameCanvas draws it; in an
+    HTML widget nothing). Used in notebooks/10_sequence_to_sequence.ipynb.
     """
 
     figsize = (11, 4.2)

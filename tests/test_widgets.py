@@ -561,6 +561,31 @@ def test_frame_canvas_draws_text_where_matplotlib_does():
     assert np.abs(frames[0] - frames[1]).mean() < 2  # in grey levels of 255
 
 
+def test_frame_canvas_falls_back_to_matplotlib_when_its_internals_differ(
+    monkeypatch,
+):
+    """The fast text path uses private methods of Agg's renderer; should one be
+    missing or fail (another matplotlib), text is drawn by matplotlib itself."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from utils.widgets.frames import FrameCanvas, TextLines
+
+    def draw(canvas):
+        fig = Figure(figsize=(3, 1), dpi=100)
+        canvas(fig)
+        fig.text(0.1, 0.5, "a status line, 0.23", fontsize=9)
+        fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+    def differs(self, s, prop):
+        raise AttributeError("'RendererAgg' object has no attribute '_prepare_font'")
+
+    own = draw(FigureCanvasAgg)
+    monkeypatch.setattr(TextLines, "line", differs)
+    assert np.array_equal(draw(FrameCanvas), own)
+
+
 def test_updates_run_on_one_blas_thread():
     from threadpoolctl import threadpool_info
 

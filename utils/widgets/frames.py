@@ -18,8 +18,12 @@ from matplotlib.backends.backend_agg import (
 from PIL import Image
 
 # matplotlib 3.11 rasterises text one glyph at a time from Python; earlier versions
-# rasterise a line in one FreeType call
-GLYPH_BY_GLYPH = hasattr(RendererAgg, "_draw_text_glyphs_and_boxes")
+# rasterise a line in one FreeType call. The fast path below uses two private
+# methods of Agg's renderer: without them (another matplotlib), or should they
+# fail, text takes matplotlib's own path.
+GLYPH_BY_GLYPH = hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and hasattr(
+    RendererAgg, "_prepare_font"
+)
 
 
 class FrameCanvas(FigureCanvasAgg):
@@ -56,7 +60,7 @@ class TextLines:
     SIZE = 1024
 
     def __init__(self, renderer):
-        self.renderer, self.kept = renderer, {}
+        self.renderer, self.kept, self.works = renderer, {}, True
         self.draw_glyphs = renderer.draw_text  # matplotlib's own, for the rest
         self.measure_math = renderer.get_text_width_height_descent
 
@@ -78,23 +82,31 @@ class TextLines:
 
     def measure(self, s, prop, ismath):
         """RendererAgg.get_text_width_height_descent -> pixels."""
-        if ismath:
+        if ismath or not self.works:
             return self.measure_math(s, prop, ismath)
-        _, _, _, descent, width, height = self.line(s, prop)
+        try:
+            _, _, _, descent, width, height = self.line(s, prop)
+        except (AttributeError, TypeError):  # a matplotlib whose internals differ
+            self.works = False
+            return self.measure_math(s, prop, ismath)
         return width / 64, height / 64, descent / 64
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         """RendererAgg.draw_text; (x, y) is where the baseline starts, y down."""
-        if ismath or angle or not gc.get_antialiased():
+        if ismath or angle or not gc.get_antialiased() or not self.works:
             return self.draw_glyphs(gc, x, y, s, prop, angle, ismath, mtext)
         if not s:
             return None
-        coverage, dx, dy, descent, _, _ = self.line(s, prop)
-        # the bitmap may start left of x, and hangs below the baseline by the
-        # descent; draw_text_image takes its left and bottom edges
-        left = round(x + dx / 64)
-        bottom = round(y + (dy + descent) / 64) + 1
-        self.renderer._renderer.draw_text_image(coverage, left, bottom, 0, gc)
+        try:
+            coverage, dx, dy, descent, _, _ = self.line(s, prop)
+            # the bitmap may start left of x, and hangs below the baseline by the
+            # descent; draw_text_image takes its left and bottom edges
+            left = round(x + dx / 64)
+            bottom = round(y + (dy + descent) / 64) + 1
+            self.renderer._renderer.draw_text_image(coverage, left, bottom, 0, gc)
+        except (AttributeError, TypeError):  # a matplotlib whose internals differ
+            self.works = False
+            return self.draw_glyphs(gc, x, y, s, prop, angle, ismath, mtext)
         return None
 
 

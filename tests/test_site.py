@@ -56,6 +56,7 @@ def figures_expected(name):
 def test_index_lists_every_notebook_in_order(built):
     text = (built / "index.html").read_text()
     links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', text)
+    assert "python3 course.py lab" in text
     assert [href for href, _ in links] == PAGES
     for (_, title), name in zip(links, NAMES, strict=True):
         assert title.startswith(name[:2] + " · ")
@@ -78,6 +79,7 @@ def test_page_shows_every_output_and_no_solution(built, name):
         map(site.is_check, nbformat.reads(page_source(name), 4).cells)
     )
     assert "### BEGIN SOLUTION" not in page, "the pages are the student copies"
+    assert "&lt;matplotlib." not in page, "a cell's last line leaks an object's repr"
     # nothing from the network: MathJax is the site's own copy
     assert f'src="{site.MATHJAX}"' in page
     external = re.findall(r'(?:src|href)="((?:https?:)?//[^"]*)"', page)
@@ -197,6 +199,8 @@ def test_the_site_in_a_browser(served):
                 rendered: document.querySelectorAll('span.MathJax').length,
                 errors: document.querySelectorAll('.MathJax_Error, merror').length,
                 native: document.querySelectorAll('.MathJax_MathML').length,
+                previews: [...document.querySelectorAll('.MathJax_Preview')]
+                    .filter(p => p.textContent.trim()).length,
                 images: [...document.images].map(i => i.complete && i.naturalWidth),
                 text: document.querySelector('main').innerText,
                 prose: [...document.querySelectorAll('.jp-MarkdownOutput')].map(e => {
@@ -208,6 +212,7 @@ def test_the_site_in_a_browser(served):
             })"""
             )
             assert facts["rendered"] > 20 and not facts["errors"], name
+            assert not facts["previews"], f"{name}: equations left as previews"
             assert not facts["native"], "MathJax's own output, not the browser's"
             assert "$$" not in facts["text"] and "\\frac" not in facts["text"], name
             # no TeX left over in the prose: every $...$ typeset, no \_ in \text{}

@@ -126,11 +126,15 @@ def _parts(state, model_id, parts):
             value = values["_options_labels"][values["index"]]
         if isinstance(value, float):
             value = f"{value:g}"
+        elif kind.endswith("Text"):  # typed text: quoted, its line breaks shown
+            value = "\u201c" + str(value).replace("\n", "\u23ce") + "\u201d"
         parts["controls"].append(f"{label} = {html.escape(str(value))}")
     elif kind.endswith("Progress") and label:
         parts["status"].append(label)
     elif kind == "Label" and values.get("value"):
-        parts["status"].append(html.escape(" ".join(values["value"].split())))
+        # a status line's fields are set apart by runs of spaces
+        fields = re.split(r"\s{2,}", values["value"].strip())
+        parts["status"].append(html.escape(", ".join(fields)))
     for child in values.get("children", []):
         _parts(state, child, parts)
 
@@ -211,8 +215,10 @@ def nav(pages, i):
 
 
 def page(nb, name, bar):
-    """One notebook's HTML."""
+    """One notebook's HTML, titled as the notebook is."""
     from nbconvert import HTMLExporter
+
+    nb.metadata["title"] = title(nb)
 
     exporter = HTMLExporter(
         template_name="lab",
@@ -239,6 +245,7 @@ def index(entries):
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>Recurrent neural networks, derived, built and played with</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="course.css">
 </head>
 <body class="course-index">
@@ -246,11 +253,12 @@ def index(entries):
 <h1>Recurrent neural networks, derived, built and played with</h1>
 <p>The course's notebooks with every figure and output, as they run top to bottom.
 The explorers are shown as the figures they open with, and the exercises as
-they are handed out; to move the sliders and do the exercises, open the notebooks
-in JupyterLab (the course's README says how).</p>
-<ol>
+they are handed out. To move the sliders and do the exercises, run the notebooks
+themselves: in a copy of the course, <code>python3 course.py lab</code> opens them
+in JupyterLab (its README says more).</p>
+<ul class="course-notebooks">
 {items}
-</ol>
+</ul>
 </main>
 </body>
 </html>

@@ -69,6 +69,7 @@ def test_page_shows_every_output_and_no_solution(built, name):
     i = NAMES.index(name)
     nav = re.findall(r'<nav class="course-nav">(.*?)</nav>', page, re.S)
     assert len(nav) == 2, "a navigation bar above and below the notebook"
+    assert f"open <code>notebooks/{name}</code> in JupyterLab" in page
     hrefs = re.findall(r'href="([^"]+)"', nav[0])
     assert hrefs == [*PAGES[max(i - 1, 0) : i], "index.html", *PAGES[i + 1 : i + 2]]
     assert page.count("<img") == figures_expected(name) > 0

@@ -226,9 +226,13 @@ def page(nb, name, bar):
         template_file="page.html.j2",
         mathjax_url=MATHJAX,
     )
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": name}, "course_nav": bar}
+    note = (
+        '<p class="course-static">A page of the course as its notebook printed it. '
+        "To run the cells, move the sliders and do the exercises, open "
+        f"<code>notebooks/{name}.ipynb</code> in JupyterLab.</p>"
     )
+    resources = {"metadata": {"name": name}, "course_nav": bar, "course_note": note}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
 

@@ -13,7 +13,6 @@ Needs Debian's Chromium (apt-get install chromium) and Python's playwright
 COURSE_REQUIRE_BROWSER=1 (as in CI) makes that a failure.
 """
 
-import importlib.util
 import os
 import re
 import shutil
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import browsers
 import pytest
+from test_course import load_course
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(
@@ -48,16 +48,6 @@ LAB_NOTEBOOKS = [
 browsers.require(module_level=True)
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-
-
-def load_course(root=ROOT):
-    """The course.py of `root` as a module."""
-    spec = importlib.util.spec_from_file_location(
-        f"course_{id(root)}", root / "course.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def start(args, url, log, env=None):

@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_course(root=ROOT):
+    """The course.py of `root` as a module (the browser and handout tests use it
+    too)."""
     spec = importlib.util.spec_from_file_location(
         f"course_{id(root)}", root / "course.py"
     )

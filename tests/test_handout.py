@@ -7,7 +7,6 @@ instructors' commands say so instead of running, and that `python3 course.py che
 there runs a student notebook and lists its exercises.
 """
 
-import importlib.util
 import json
 import os
 import re
@@ -17,20 +16,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_course import load_course
 
 ROOT = Path(__file__).resolve().parents[1]
 LINK = re.compile(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 SCRIPT = re.compile(r"\bscripts/\w+\.py\b")
-
-
-def load_course(root):
-    """The course.py of `root` as a module."""
-    spec = importlib.util.spec_from_file_location(
-        f"course_{id(root)}", root / "course.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -135,12 +135,7 @@ def check(keys):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--check",
-        metavar="KEY",
-        nargs="+",
-        help="rerun stored runs and compare, e.g. NFG/1, or 'all'",
-    )
+    reproduce.add_check_option(parser, "NFG/1")
     args = parser.parse_args()
     path = data.DATA_DIR / OUT
     if args.check:

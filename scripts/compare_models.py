@@ -151,12 +151,7 @@ def parse(text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--check",
-        metavar="KEY",
-        nargs="+",
-        help="rerun stored runs and compare, e.g. adding/30/rnn/0.01/0, or 'all'",
-    )
+    reproduce.add_check_option(parser, "adding/30/rnn/0.01/0")
     parser.add_argument(
         "--missing",
         action="store_true",

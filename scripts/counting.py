@@ -121,12 +121,7 @@ def check(keys):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--check",
-        metavar="KEY",
-        nargs="+",
-        help="rerun stored runs and compare, e.g. lstm/0, or 'all'",
-    )
+    reproduce.add_check_option(parser, "lstm/0")
     args = parser.parse_args()
     if args.check:
         return check(args.check)

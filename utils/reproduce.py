@@ -212,6 +212,17 @@ class Rerun(NamedTuple):
     note: str = ""
 
 
+def add_check_option(parser, example):
+    """The --check KEY ... option of the scripts whose runs check_runs reruns;
+    example: one run's key, e.g. 'lstm/0'."""
+    parser.add_argument(
+        "--check",
+        metavar="KEY",
+        nargs="+",
+        help=f"rerun stored runs and compare, e.g. {example}, or 'all'",
+    )
+
+
 def check_runs(configs, run, compare, meta, tolerance):
     """Rerun stored runs and print a verdict on each -> exit status 0 when every one
     reproduces (the --check of scripts/compare_models.py, counting.py, ablation.py).
